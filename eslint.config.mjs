@@ -30,7 +30,7 @@ export default tseslint.config(
   },
   {
     // Domain code does no I/O.
-    files: ['libs/{errors,spiffe,x509,policy-model,tokens}/src/**/*.ts'],
+    files: ['libs/{errors,units,spiffe,x509,policy-model,tokens}/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: ['node:fs', 'fs', 'node:net', 'net', 'node:http', 'node:https', 'node:child_process', 'node:fs/promises'] }],

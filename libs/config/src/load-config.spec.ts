@@ -1,0 +1,41 @@
+import { address, bool, duration, int, list, oneOf, port, str } from './fields';
+import { ConfigError, loadConfig } from './load-config';
+
+const schema = {
+  port: port({ env: 'PODID_PORT', default: 0 }),
+  ttl: duration({ env: 'PODID_TTL', default: 480_000, min: 60_000, max: 86_400_000, minText: '1m', maxText: '24h' }),
+  mode: oneOf({ env: 'PODID_MODE', values: ['init', 'sidecar'] as const, default: 'sidecar' }),
+  name: str({ env: 'PODID_NAME' }),
+  secret: str({ env: 'PODID_SECRET', secret: true, pattern: /^[a-f0-9]{8}$/ }),
+  flags: list({ env: 'PODID_LIST', default: [] }),
+  debug: bool({ env: 'PODID_DEBUG', default: false }),
+  target: address({ env: 'PODID_TARGET', default: '127.0.0.1:1' }),
+  count: int({ env: 'PODID_COUNT', default: 4, min: 1, max: 64 }),
+};
+
+describe('loadConfig', () => {
+  it('parses and freezes a typed object with defaults', () => {
+    const cfg = loadConfig(schema, { PODID_NAME: 'gw', PODID_SECRET: 'deadbeef', PODID_TTL: '5m', PODID_LIST: 'a, b,,c' });
+    expect(cfg).toEqual({ port: 0, ttl: 300_000, mode: 'sidecar', name: 'gw', secret: 'deadbeef', flags: ['a', 'b', 'c'], debug: false, target: '127.0.0.1:1', count: 4 });
+    expect(Object.isFrozen(cfg)).toBe(true);
+  });
+
+  it('reports every bad variable on its own line, naming it and what was expected', () => {
+    let err: unknown;
+    try {
+      loadConfig(schema, { PODID_PORT: '70000', PODID_TTL: '3x', PODID_MODE: 'daemon', PODID_SECRET: 'hunter2', PODID_COUNT: '1.5' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([
+      'PODID_PORT="70000": expected an integer in 0..65535',
+      'PODID_TTL="3x": expected a duration such as 5m (1m..24h)',
+      'PODID_MODE="daemon": expected one of init, sidecar',
+      'PODID_NAME=unset: expected a non-empty string (required)',
+      'PODID_SECRET=<redacted>: expected a string matching /^[a-f0-9]{8}$/',
+      'PODID_COUNT="1.5": expected an integer in 1..64',
+    ]);
+    expect((err as Error).message).not.toContain('hunter2');
+  });
+});

@@ -1,0 +1,2 @@
+export * from './podid-error';
+export * from './kinds';

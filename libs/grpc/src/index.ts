@@ -1,0 +1,6 @@
+export * from './client';
+export * from './peer-identity';
+export * from './server';
+export * from './status-map';
+export * from './tolerant-definition';
+export * from './validate';

@@ -1,0 +1,4 @@
+import type { EventSpec } from './event';
+
+/** Events of token-issuer. */
+export const tokenIssuerEvents = {} as const satisfies Record<string, EventSpec>;

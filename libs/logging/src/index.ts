@@ -1,0 +1,4 @@
+export * from './events';
+export * from './logger';
+export * from './request-context';
+export * from './log-capture';

@@ -1,0 +1,3 @@
+export * from './ops-server';
+export * from './run-main';
+export * from './service-fields';

@@ -1,0 +1,5 @@
+export * from './files';
+export * from './pki';
+export * from './ports';
+export * from './process';
+export * from './redis';

@@ -1,0 +1,3 @@
+export * from './provider';
+export * from './keys';
+export * from './service-pki';
