@@ -1,0 +1,3 @@
+export * from './service-process';
+export * from './state-pki';
+export * from './suite';

@@ -1,0 +1,173 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startSimulator, type Simulator } from '@podid/k8s-sim';
+import { freePort, startRedis, type RedisHandle } from '@podid/testkit';
+import { ServiceProcess } from './service-process';
+import { loadOrCreateCa, writeAtomic, writeServiceCert } from './state-pki';
+
+export type ServiceName = 'policy' | 'pod-verifier' | 'ca-signer' | 'cert-injector' | 'token-issuer' | 'gateway';
+
+/** Start order: the gateway last, so that its upstreams are up when it reports ready. */
+export const SERVICES: readonly ServiceName[] = ['policy', 'pod-verifier', 'ca-signer', 'cert-injector', 'token-issuer', 'gateway'];
+
+/** Services that talk to Kubernetes, as the service accounts deploy/base/rbac.yaml binds. */
+const KUBE_USERS: Partial<Record<ServiceName, string>> = {
+  'pod-verifier': 'system:serviceaccount:podid:pod-verifier',
+  'cert-injector': 'system:serviceaccount:podid:cert-injector',
+};
+
+export interface SuiteOptions {
+  stateDir: string;
+  policyPath: string;
+  manifests: string[];
+  redisUrl?: string;
+  /** 0 picks a free port. */
+  gatewayPort?: number;
+  logLevel?: string;
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
+  simRbac?: boolean;
+  /** Also write each service's log to <stateDir>/logs/<service>.log. */
+  logToFiles?: boolean;
+}
+
+export interface Suite {
+  readonly gatewayUrl: string;
+  readonly gatewayCaPem: string;
+  readonly sim: Simulator;
+  readonly redis: RedisHandle | undefined;
+  readonly redisUrl: string;
+  readonly stateDir: string;
+  readonly services: ReadonlyMap<ServiceName, ServiceProcess>;
+  logs(service: ServiceName): Array<Record<string, unknown>>;
+  restart(service: ServiceName, env?: Record<string, string>): Promise<void>;
+  stopService(service: ServiceName): Promise<void>;
+  startService(service: ServiceName, env?: Record<string, string>): Promise<void>;
+  /** A second gateway replica sharing Redis and the upstreams. */
+  startExtraGateway(): Promise<{ url: string; stop(): Promise<void> }>;
+  stop(): Promise<void>;
+}
+
+const REPO = resolve(__dirname, '../../..');
+const appScript = (name: string) => join(REPO, 'apps', name, 'dist', 'main.js');
+
+/**
+ * Brings up the whole suite on one machine: the Kubernetes API simulator,
+ * Redis, and every service as its own process over internal mTLS.
+ */
+export async function startSuite(opts: SuiteOptions): Promise<Suite> {
+  const stateDir = resolve(opts.stateDir);
+  const pkiDir = join(stateDir, 'pki');
+  const logDir = opts.logToFiles ? join(stateDir, 'logs') : undefined;
+  for (const d of [stateDir, pkiDir, ...(logDir ? [logDir] : [])]) mkdirSync(d, { recursive: true });
+
+  const internalCa = await loadOrCreateCa(pkiDir, 'internal-ca', 'podid internal CA');
+  const gatewayCa = await loadOrCreateCa(stateDir, 'gateway-ca', 'podid local gateway CA');
+  const rbacFile = join(REPO, 'deploy', 'base', 'rbac.yaml');
+  const sim = await startSimulator({ stateDir, manifests: [rbacFile, ...opts.manifests], rbac: opts.simRbac ?? true });
+  let redis: RedisHandle | undefined;
+  const cleanup: Array<() => Promise<unknown>> = [() => sim.stop()];
+  try {
+    if (!opts.redisUrl) {
+      redis = await startRedis({ own: true });
+      cleanup.push(() => redis!.stop());
+    }
+    const redisUrl = opts.redisUrl ?? redis!.url;
+    writeAtomic(join(stateDir, 'kubeconfig'), sim.adminKubeconfigYaml(), 0o600);
+
+    const ports = Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, { grpc: await freePort(), ops: await freePort() }] as const))) as Record<
+      ServiceName,
+      { grpc: number; ops: number }
+    >;
+    const gatewayPort = opts.gatewayPort === undefined || opts.gatewayPort === 0 ? await freePort() : opts.gatewayPort;
+    const gatewayUrl = `https://127.0.0.1:${gatewayPort}`;
+    const gatewayTls = await writeServiceCert(gatewayCa, join(stateDir, 'gateway-tls'), 'gateway');
+    const caFile = join(pkiDir, 'internal-ca.pem');
+    const peers = {
+      PODID_POLICY_ADDR: `127.0.0.1:${ports.policy.grpc}`,
+      PODID_POD_VERIFIER_ADDR: `127.0.0.1:${ports['pod-verifier'].grpc}`,
+      PODID_CA_SIGNER_ADDR: `127.0.0.1:${ports['ca-signer'].grpc}`,
+      PODID_CERT_INJECTOR_ADDR: `127.0.0.1:${ports['cert-injector'].grpc}`,
+      PODID_TOKEN_ISSUER_ADDR: `127.0.0.1:${ports['token-issuer'].grpc}`,
+    };
+
+    const envFor = async (name: ServiceName): Promise<Record<string, string>> => {
+      const cert = await writeServiceCert(internalCa, join(pkiDir, 'services'), name);
+      const env: Record<string, string> = {
+        PODID_TLS_CA_FILE: caFile,
+        PODID_TLS_CERT_FILE: cert.certFile,
+        PODID_TLS_KEY_FILE: cert.keyFile,
+        PODID_GRPC_HOST: '127.0.0.1',
+        PODID_GRPC_PORT: String(ports[name].grpc),
+        PODID_OPS_HOST: '127.0.0.1',
+        PODID_OPS_PORT: String(ports[name].ops),
+        PODID_LOG_LEVEL: opts.logLevel ?? 'info',
+        REDIS_URL: redisUrl,
+        PODID_ISSUER: gatewayUrl,
+        ...peers,
+      };
+      const user = KUBE_USERS[name];
+      if (user) {
+        const file = join(stateDir, 'kubeconfigs', `${name}.yaml`);
+        mkdirSync(join(stateDir, 'kubeconfigs'), { recursive: true });
+        writeFileSync(file, sim.kubeconfigYaml({ user, groups: ['system:serviceaccounts', 'system:serviceaccounts:podid', 'system:authenticated'], auth: 'cert' }), { mode: 0o600 });
+        env['KUBECONFIG'] = file;
+      }
+      if (name === 'policy') env['PODID_POLICY'] = resolve(opts.policyPath);
+      if (name === 'ca-signer') Object.assign(env, { PODID_CA_DIR: join(stateDir, 'ca'), PODID_CA_CREATE: 'true' });
+      if (name === 'token-issuer') env['PODID_TOKEN_KEYS_DIR'] = join(stateDir, 'token-keys');
+      if (name === 'gateway') {
+        Object.assign(env, {
+          PODID_GATEWAY_HOST: '127.0.0.1',
+          PODID_GATEWAY_PORT: String(gatewayPort),
+          PODID_GATEWAY_TLS_CERT_FILE: gatewayTls.certFile,
+          PODID_GATEWAY_TLS_KEY_FILE: gatewayTls.keyFile,
+        });
+      }
+      return { ...env, ...(opts.env?.[name] ?? {}) };
+    };
+
+    const services = new Map<ServiceName, ServiceProcess>();
+    for (const name of SERVICES) services.set(name, new ServiceProcess(name, appScript(name), await envFor(name), logDir));
+    cleanup.push(async () => {
+      for (const name of [...SERVICES].reverse()) await services.get(name)!.stop();
+      for (const s of services.values()) s.closeLog();
+    });
+    // Backends start in parallel; the gateway waits for them.
+    await Promise.all(SERVICES.filter((s) => s !== 'gateway').map((s) => services.get(s)!.start()));
+    await services.get('gateway')!.start();
+
+    const extras: ServiceProcess[] = [];
+    const stopAll = async () => {
+      for (const e of extras) await e.stop();
+      for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
+    };
+    return {
+      gatewayUrl,
+      gatewayCaPem: gatewayCa.certPem,
+      sim,
+      redis,
+      redisUrl,
+      stateDir,
+      services,
+      logs: (s) => services.get(s)!.lines,
+      async restart(s, env) {
+        await services.get(s)!.stop();
+        await services.get(s)!.start(env);
+      },
+      stopService: async (s) => void (await services.get(s)!.stop()),
+      startService: (s, env) => services.get(s)!.start(env),
+      async startExtraGateway() {
+        const port = await freePort();
+        const env = { ...(await envFor('gateway')), PODID_GATEWAY_PORT: String(port), PODID_OPS_PORT: String(await freePort()) };
+        const p = new ServiceProcess(`gateway-${extras.length + 2}`, appScript('gateway'), env, logDir);
+        extras.push(p);
+        await p.start();
+        return { url: `https://127.0.0.1:${port}`, stop: async () => void (await p.stop()) };
+      },
+      stop: stopAll,
+    };
+  } catch (e) {
+    for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
+    throw e;
+  }
+}
