@@ -1,0 +1,29 @@
+# One multi-stage build for every podid app. Build one image per app:
+#   docker build --build-arg APP=gateway -t podid/gateway .
+# The runtime image is Debian slim (not distroless) because the authn-client
+# container must have /bin/sh for the certificate injection (CONJUR-PROTOCOL.md section 4).
+ARG NODE_IMAGE=node:20.20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+COPY apps apps
+COPY libs libs
+COPY tools tools
+COPY proto proto
+COPY nx.json tsconfig.base.json jest.preset.cjs eslint.config.mjs buf.yaml buf.gen.yaml ./
+RUN npm ci --no-audit --no-fund
+ARG APP=gateway
+RUN npx nx run "@podid/${APP}:build" && npm prune --omit=dev
+
+FROM ${NODE_IMAGE} AS runtime
+ARG APP=gateway
+ENV NODE_ENV=production
+WORKDIR /app
+RUN groupadd --gid 10001 podid && useradd --uid 10001 --gid podid --no-create-home --shell /usr/sbin/nologin podid \
+    && mkdir -p /etc/conjur/ssl /run/conjur && chown podid:0 /etc/conjur/ssl /run/conjur && chmod 770 /etc/conjur/ssl
+COPY --from=build /src/node_modules node_modules
+COPY --from=build /src/apps/${APP}/dist apps/${APP}/dist
+USER 10001:10001
+ENTRYPOINT ["node", "--enable-source-maps"]
+CMD ["apps/gateway/dist/main.js"]
