@@ -2,3 +2,4 @@ export * from './events';
 export * from './logger';
 export * from './request-context';
 export * from './log-capture';
+export * from './events-doc';

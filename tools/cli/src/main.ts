@@ -1,0 +1,65 @@
+// The podid operator CLI: `npm run podid -- <command>`.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadKubeConfig } from '@podid/kube';
+import { parseDuration } from '@podid/units';
+import { createK8sCredentials, rbacBindingYaml } from './k8s-credentials';
+
+const USAGE = `usage:
+  podid k8s-credentials create --user <name> [--group <g>]... [--ttl 8760h] [--approve] [--wait 5m]
+                               [--kubeconfig <admin kubeconfig>] --out <kubeconfig to write>
+      Makes a key and CSR, submits it to the certificates.k8s.io API (signer
+      kubernetes.io/kube-apiserver-client), waits for approval (or approves it with
+      --approve), writes a kubeconfig that uses the issued client certificate, and
+      prints the RBAC bindings it needs.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, verb, ...rest] = argv;
+  if (command !== 'k8s-credentials' || verb !== 'create') {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      user: { type: 'string' },
+      group: { type: 'string', multiple: true, default: [] },
+      ttl: { type: 'string', default: '8760h' },
+      approve: { type: 'boolean', default: false },
+      wait: { type: 'string', default: '5m' },
+      kubeconfig: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const ttlMs = parseDuration(values.ttl);
+  const waitMs = parseDuration(values.wait);
+  const problems = [
+    !values.user && '--user is required',
+    !values.out && '--out is required',
+    (ttlMs === undefined || ttlMs < 600_000) && `--ttl ${JSON.stringify(values.ttl)}: expected a duration of at least 10m`,
+    waitMs === undefined && `--wait ${JSON.stringify(values.wait)}: expected a duration such as 5m`,
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    for (const p of problems) process.stderr.write(`podid: ${p}\n`);
+    return 2;
+  }
+  const { kc } = loadKubeConfig(values.kubeconfig ?? process.env['KUBECONFIG']);
+  const log = (line: string) => process.stderr.write(`podid: ${line}\n`);
+  const issued = await createK8sCredentials(
+    kc,
+    { user: values.user!, groups: values.group, expirationSeconds: Math.floor(ttlMs! / 1000), approve: values.approve, waitMs: waitMs! },
+    log,
+  );
+  writeFileSync(values.out!, issued.kubeconfigYaml, { mode: 0o600 });
+  log(`wrote ${values.out} (client certificate valid until ${issued.notAfter.toISOString()})`);
+  process.stdout.write(rbacBindingYaml(values.user!));
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`podid: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);
