@@ -1,1 +1,2 @@
 export * from './k8s-credentials';
+export * from './secrets-bootstrap';

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadKubeConfig } from '@podid/kube';
 import { parseDuration } from '@podid/units';
 import { createK8sCredentials, rbacBindingYaml } from './k8s-credentials';
+import { bootstrapSecrets } from './secrets-bootstrap';
 
 const USAGE = `usage:
   podid k8s-credentials create --user <name> [--group <g>]... [--ttl 8760h] [--approve] [--wait 5m]
@@ -11,10 +12,14 @@ const USAGE = `usage:
       Makes a key and CSR, submits it to the certificates.k8s.io API (signer
       kubernetes.io/kube-apiserver-client), waits for approval (or approves it with
       --approve), writes a kubeconfig that uses the issued client certificate, and
-      prints the RBAC bindings it needs.`;
+      prints the RBAC bindings it needs.
+  podid secrets bootstrap --namespace podid --authenticator <id>... --gateway-host <dns>... [--kubeconfig <file>]
+      Creates the Secrets a Kustomize install needs (internal mTLS, gateway TLS,
+      one CA per authenticator, token keys) where they are absent. Safe to re-run.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, verb, ...rest] = argv;
+  if (command === 'secrets' && verb === 'bootstrap') return secrets(rest);
   if (command !== 'k8s-credentials' || verb !== 'create') {
     process.stderr.write(`${USAGE}\n`);
     return 2;
@@ -53,6 +58,30 @@ async function main(argv: string[]): Promise<number> {
   writeFileSync(values.out!, issued.kubeconfigYaml, { mode: 0o600 });
   log(`wrote ${values.out} (client certificate valid until ${issued.notAfter.toISOString()})`);
   process.stdout.write(rbacBindingYaml(values.user!));
+  return 0;
+}
+
+async function secrets(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      namespace: { type: 'string', default: 'podid' },
+      authenticator: { type: 'string', multiple: true, default: [] },
+      'gateway-host': { type: 'string', multiple: true, default: [] },
+      kubeconfig: { type: 'string' },
+    },
+  });
+  if (values.authenticator.length === 0 || values['gateway-host'].length === 0) {
+    process.stderr.write('podid: --authenticator and --gateway-host are required (each may repeat)\n');
+    return 2;
+  }
+  const { kc } = loadKubeConfig(values.kubeconfig ?? process.env['KUBECONFIG']);
+  const created = await bootstrapSecrets(
+    kc,
+    { namespace: values.namespace, authenticators: values.authenticator, gatewayHosts: values['gateway-host'], now: new Date() },
+    (line) => process.stderr.write(`podid: ${line}\n`),
+  );
+  process.stderr.write(`podid: ${created.length} Secret(s) created; existing ones were left as they were\n`);
   return 0;
 }
 
