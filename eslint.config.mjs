@@ -29,6 +29,19 @@ export default tseslint.config(
     },
   },
   {
+    // Tests and their fixtures may use the test kit and the simulator from any project.
+    files: ['**/*.spec.ts', '**/testing/**/*.ts', '**/*.fixture.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: [],
+          depConstraints: [{ sourceTag: '*', notDependOnLibsWithTags: ['type:app'] }],
+        },
+      ],
+    },
+  },
+  {
     // Domain code does no I/O.
     files: ['libs/{errors,units,spiffe,x509,policy-model,tokens}/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
