@@ -1,4 +1,40 @@
 import type { EventSpec } from './event';
 
-/** Events of gateway. */
-export const gatewayEvents = {} as const satisfies Record<string, EventSpec>;
+/** Events of gateway: the public HTTPS endpoint. Login denials also get an audit event (audit.ts). */
+export const gatewayEvents = {
+  GATEWAY_LISTENING: { level: 'info', meaning: 'The public HTTPS endpoint is listening (TLS 1.2+, client certificates requested).' },
+  GATEWAY_TLS_RELOADED: { level: 'info', meaning: 'The serving certificate or key file changed and the new pair is in use for new connections.' },
+  GATEWAY_TLS_RELOAD_FAILED: {
+    level: 'warn',
+    meaning: 'The serving certificate or key file changed but could not be loaded; the previous pair stays in use.',
+    fix: 'Check PODID_GATEWAY_TLS_CERT_FILE and PODID_GATEWAY_TLS_KEY_FILE hold a matching PEM certificate and key (write them atomically).',
+  },
+  GATEWAY_UPSTREAM_UNAVAILABLE: {
+    level: 'warn',
+    meaning: 'An upstream service or Redis could not answer; the request got 503.',
+    fix: 'Check the service named in `upstream` is running and reachable over mTLS; /readyz shows which check fails.',
+  },
+  GATEWAY_BAD_REQUEST: { level: 'info', meaning: 'A request was refused as malformed (400/404/405/413/415); `code` says which check.' },
+  GATEWAY_CLIENT_ABORTED: { level: 'debug', meaning: 'The client closed the connection before the response was written.' },
+  RATE_LIMITED: { level: 'info', meaning: 'A request exceeded a rate limit (`scope` is ip, host or pod) and got 429.' },
+  RATE_LIMIT_FALLBACK: {
+    level: 'warn',
+    meaning: 'Redis could not be reached for rate limiting; this replica counts in memory, so limits hold per replica only.',
+    fix: 'Restore Redis (REDIS_URL); the metric podid_gateway_rate_limit_fallback_total counts fallbacks.',
+  },
+  AUTHN_CERT_MISSING: { level: 'info', meaning: 'Certificate login without a client certificate (none in the TLS session, none from a trusted proxy).' },
+  AUTHN_CERT_UNTRUSTED: { level: 'info', meaning: 'A client certificate does not chain to the authenticator CA.' },
+  AUTHN_CERT_EXPIRED: { level: 'info', meaning: 'A client certificate is not valid now (expired or not yet valid).' },
+  AUTHN_CN_MISMATCH: { level: 'info', meaning: 'A client certificate CN does not equal the login (with / turned into .).' },
+  AUTHN_SAN_INVALID: { level: 'info', meaning: 'A client certificate lacks the pod SPIFFE id or the pod uid SAN.' },
+  AUTHN_ACCOUNT_MISMATCH: { level: 'info', meaning: 'The account in the URL is not the account podid serves (PODID_ACCOUNT).' },
+  AUTHN_LOGIN_INVALID: { level: 'info', meaning: 'The login is not of the form host/<id>.' },
+  AUTHN_JWT_BINDING_MISMATCH: { level: 'info', meaning: 'A service-account token passed TokenReview but its claims match none of the authenticator bindings.' },
+  AUTHN_UPSTREAM_DENIED: { level: 'info', meaning: 'An upstream check refused the login (policy, pod verification, revocation); `upstream_code` is its stable code.' },
+  AUTHN_FORGED_PROXY_HEADER: {
+    level: 'warn',
+    meaning: 'X-SSL-Client-Certificate arrived from an address that is not a trusted proxy and was ignored.',
+    fix: 'If a TLS-terminating proxy sits in front of the gateway, add its address to PODID_TRUSTED_PROXIES; otherwise this is an attack attempt.',
+  },
+  TOKEN_CALLER_INVALID: { level: 'info', meaning: 'A token API call carried no valid access token in Authorization.' },
+} as const satisfies Record<string, EventSpec>;

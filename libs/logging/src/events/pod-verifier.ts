@@ -1,4 +1,35 @@
 import type { EventSpec } from './event';
 
 /** Events of pod-verifier. */
-export const podVerifierEvents = {} as const satisfies Record<string, EventSpec>;
+export const podVerifierEvents = {
+  K8S_INFORMER_SYNCED: { level: 'info', meaning: 'An informer finished its initial list; its cache answers from now on.' },
+  K8S_INFORMER_ERROR: {
+    level: 'warn',
+    meaning: 'An informer lost its list or watch; it restarts with backoff and the cache may be stale meanwhile.',
+    fix: 'Check that the API server is reachable and that RBAC grants list and watch on `resource` (status 403 means an RBAC gap).',
+  },
+  K8S_CACHE_MISS: { level: 'debug', meaning: 'An object was not in the informer cache; it was read from the API server.' },
+  K8S_FORBIDDEN: {
+    level: 'error',
+    meaning: 'The API server refused a read with 403: the service account lacks a permission.',
+    fix: 'Grant the verb on the resource named in the log line (deploy/ ClusterRole of pod-verifier).',
+  },
+  K8S_UNAVAILABLE: { level: 'warn', meaning: 'The Kubernetes API server could not be reached.', fix: 'Check the API server URL in KUBECONFIG, the network and the CA.' },
+  POD_VERIFIED: { level: 'info', meaning: 'A pod passed every restriction.' },
+  POD_REFUSED: { level: 'info', meaning: 'A pod failed a restriction; `code` names the check and the message says expected vs got.' },
+  SA_TOKEN_REVIEWED: { level: 'info', meaning: 'A service-account token was valid and bound to a live pod.' },
+  SA_TOKEN_REFUSED: { level: 'info', meaning: 'A service-account token was refused; `code` names the reason.' },
+  SA_JWKS_REFRESHED: { level: 'info', meaning: 'The service-account issuer keys were fetched (OIDC discovery + JWKS).' },
+  SA_JWKS_FETCH_FAILED: {
+    level: 'warn',
+    meaning: 'The service-account issuer keys could not be fetched.',
+    fix: 'Check PODID_SA_TOKEN_ISSUER, that the API server serves /.well-known/openid-configuration, and that the credentials may read it.',
+  },
+  POD_DELETED: { level: 'info', meaning: 'A pod was deleted (watch event).' },
+  POD_DELETED_TOKENS_REVOKED: { level: 'info', meaning: 'Every access token bound to a deleted pod was revoked.' },
+  POD_DELETED_REVOKE_FAILED: {
+    level: 'error',
+    meaning: 'Revoking the tokens of a deleted pod failed after every retry; they stay valid until they expire.',
+    fix: 'Check that token-issuer is reachable (PODID_TOKEN_ISSUER_ADDR); revoke by pod uid through the gateway if needed.',
+  },
+} as const satisfies Record<string, EventSpec>;

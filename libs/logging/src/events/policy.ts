@@ -1,4 +1,22 @@
 import type { EventSpec } from './event';
 
 /** Events of policy. */
-export const policyEvents = {} as const satisfies Record<string, EventSpec>;
+export const policyEvents = {
+  POLICY_LOADED: { level: 'info', meaning: 'The policy was read and validated at start; counts are in `authenticators` and `hosts`.' },
+  POLICY_INVALID: {
+    level: 'error',
+    meaning: 'The policy has a problem at start (one line per problem, at `file`:`line`); the service exits 1 rather than run without a policy.',
+    fix: 'Fix the named line (docs/policy.md describes the format and every rule), or point PODID_POLICY at a valid file or folder.',
+  },
+  POLICY_RELOADED: { level: 'info', meaning: 'A changed policy was validated in full and replaced the running one; counts are in `authenticators` and `hosts`.' },
+  POLICY_RELOAD_FAILED: {
+    level: 'error',
+    meaning: 'A changed policy has a problem at `file`:`line`; the previous policy stays in force.',
+    fix: 'Fix the named line; the next save reloads it. Until then logins follow the previous policy.',
+  },
+  POLICY_WATCH_FAILED: {
+    level: 'warn',
+    meaning: 'The policy folder cannot be watched for changes; changes are still picked up by polling every PODID_POLICY_POLL_INTERVAL.',
+    fix: 'Check the folder of PODID_POLICY exists and is readable, and the inotify watch limit (fs.inotify.max_user_watches).',
+  },
+} as const satisfies Record<string, EventSpec>;

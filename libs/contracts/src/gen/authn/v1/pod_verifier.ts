@@ -20,6 +20,40 @@ import {
 } from "@grpc/grpc-js";
 import { Restrictions } from "./policy";
 
+/** GetStatusRequest is empty. */
+export interface GetStatusRequest {
+}
+
+/** PermissionCheck is one permission podid needs. */
+export interface PermissionCheck {
+  /** Required. Verb, e.g. `watch`. */
+  verb: string;
+  /** Required. API group; empty for core. */
+  group: string;
+  /** Required. Resource, e.g. `pods`. */
+  resource: string;
+  /** Optional. Subresource, e.g. `exec`. */
+  subresource: string;
+  /** Required. Whether the API server allows it. */
+  allowed: boolean;
+}
+
+/** GetStatusResponse describes pod-verifier's view of Kubernetes. */
+export interface GetStatusResponse {
+  /** Required. Whether the API server answered. */
+  reachable: boolean;
+  /** Optional. Why it did not answer. */
+  error: string;
+  /** Required. Every permission checked. */
+  permissions: PermissionCheck[];
+  /** Required. `in-cluster`, `kubeconfig-token`, `kubeconfig-client-cert` or `kubeconfig-other`. */
+  credentialSource: string;
+  /** Optional. Client certificate notAfter, unix seconds; 0 when no client certificate is used. */
+  clientCertNotAfter: number;
+  /** Required. Whether the informer caches have synced. */
+  synced: boolean;
+}
+
 /** VerifyPodRequest names the pod and what it must match. */
 export interface VerifyPodRequest {
   /** Required. Namespace from the SPIFFE id. */
@@ -69,6 +103,350 @@ export interface ReviewTokenResponse {
   /** Required. Token expiry, unix seconds. */
   expiresAt: number;
 }
+
+function createBaseGetStatusRequest(): GetStatusRequest {
+  return {};
+}
+
+export const GetStatusRequest: MessageFns<GetStatusRequest> = {
+  encode(_: GetStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetStatusRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetStatusRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetStatusRequest {
+    return {};
+  },
+
+  toJSON(_: GetStatusRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetStatusRequest>): GetStatusRequest {
+    return GetStatusRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<GetStatusRequest>): GetStatusRequest {
+    const message = createBaseGetStatusRequest();
+    return message;
+  },
+};
+
+function createBasePermissionCheck(): PermissionCheck {
+  return { verb: "", group: "", resource: "", subresource: "", allowed: false };
+}
+
+export const PermissionCheck: MessageFns<PermissionCheck> = {
+  encode(message: PermissionCheck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.verb !== "") {
+      writer.uint32(10).string(message.verb);
+    }
+    if (message.group !== "") {
+      writer.uint32(18).string(message.group);
+    }
+    if (message.resource !== "") {
+      writer.uint32(26).string(message.resource);
+    }
+    if (message.subresource !== "") {
+      writer.uint32(34).string(message.subresource);
+    }
+    if (message.allowed !== false) {
+      writer.uint32(40).bool(message.allowed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PermissionCheck {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePermissionCheck();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.verb = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.group = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.resource = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.subresource = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.allowed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PermissionCheck {
+    return {
+      verb: isSet(object.verb) ? globalThis.String(object.verb) : "",
+      group: isSet(object.group) ? globalThis.String(object.group) : "",
+      resource: isSet(object.resource) ? globalThis.String(object.resource) : "",
+      subresource: isSet(object.subresource) ? globalThis.String(object.subresource) : "",
+      allowed: isSet(object.allowed) ? globalThis.Boolean(object.allowed) : false,
+    };
+  },
+
+  toJSON(message: PermissionCheck): unknown {
+    const obj: any = {};
+    if (message.verb !== "") {
+      obj.verb = message.verb;
+    }
+    if (message.group !== "") {
+      obj.group = message.group;
+    }
+    if (message.resource !== "") {
+      obj.resource = message.resource;
+    }
+    if (message.subresource !== "") {
+      obj.subresource = message.subresource;
+    }
+    if (message.allowed !== false) {
+      obj.allowed = message.allowed;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PermissionCheck>): PermissionCheck {
+    return PermissionCheck.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PermissionCheck>): PermissionCheck {
+    const message = createBasePermissionCheck();
+    message.verb = object.verb ?? "";
+    message.group = object.group ?? "";
+    message.resource = object.resource ?? "";
+    message.subresource = object.subresource ?? "";
+    message.allowed = object.allowed ?? false;
+    return message;
+  },
+};
+
+function createBaseGetStatusResponse(): GetStatusResponse {
+  return { reachable: false, error: "", permissions: [], credentialSource: "", clientCertNotAfter: 0, synced: false };
+}
+
+export const GetStatusResponse: MessageFns<GetStatusResponse> = {
+  encode(message: GetStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reachable !== false) {
+      writer.uint32(8).bool(message.reachable);
+    }
+    if (message.error !== "") {
+      writer.uint32(18).string(message.error);
+    }
+    for (const v of message.permissions) {
+      PermissionCheck.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.credentialSource !== "") {
+      writer.uint32(34).string(message.credentialSource);
+    }
+    if (message.clientCertNotAfter !== 0) {
+      writer.uint32(40).int64(message.clientCertNotAfter);
+    }
+    if (message.synced !== false) {
+      writer.uint32(48).bool(message.synced);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetStatusResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetStatusResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.reachable = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.permissions.push(PermissionCheck.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.credentialSource = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.clientCertNotAfter = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.synced = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetStatusResponse {
+    return {
+      reachable: isSet(object.reachable) ? globalThis.Boolean(object.reachable) : false,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+      permissions: globalThis.Array.isArray(object?.permissions)
+        ? object.permissions.map((e: any) => PermissionCheck.fromJSON(e))
+        : [],
+      credentialSource: isSet(object.credentialSource)
+        ? globalThis.String(object.credentialSource)
+        : isSet(object.credential_source)
+        ? globalThis.String(object.credential_source)
+        : "",
+      clientCertNotAfter: isSet(object.clientCertNotAfter)
+        ? globalThis.Number(object.clientCertNotAfter)
+        : isSet(object.client_cert_not_after)
+        ? globalThis.Number(object.client_cert_not_after)
+        : 0,
+      synced: isSet(object.synced) ? globalThis.Boolean(object.synced) : false,
+    };
+  },
+
+  toJSON(message: GetStatusResponse): unknown {
+    const obj: any = {};
+    if (message.reachable !== false) {
+      obj.reachable = message.reachable;
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    if (message.permissions?.length) {
+      obj.permissions = message.permissions.map((e) => PermissionCheck.toJSON(e));
+    }
+    if (message.credentialSource !== "") {
+      obj.credentialSource = message.credentialSource;
+    }
+    if (message.clientCertNotAfter !== 0) {
+      obj.clientCertNotAfter = Math.round(message.clientCertNotAfter);
+    }
+    if (message.synced !== false) {
+      obj.synced = message.synced;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetStatusResponse>): GetStatusResponse {
+    return GetStatusResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetStatusResponse>): GetStatusResponse {
+    const message = createBaseGetStatusResponse();
+    message.reachable = object.reachable ?? false;
+    message.error = object.error ?? "";
+    message.permissions = object.permissions?.map((e) => PermissionCheck.fromPartial(e)) || [];
+    message.credentialSource = object.credentialSource ?? "";
+    message.clientCertNotAfter = object.clientCertNotAfter ?? 0;
+    message.synced = object.synced ?? false;
+    return message;
+  },
+};
 
 function createBaseVerifyPodRequest(): VerifyPodRequest {
   return { namespace: "", pod: "", restrictions: undefined, containerName: "", expectedUid: "" };
@@ -619,6 +997,22 @@ export const PodVerifierService = {
     responseSerialize: (value: ReviewTokenResponse): Buffer => Buffer.from(ReviewTokenResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ReviewTokenResponse => ReviewTokenResponse.decode(value),
   },
+  /**
+   * GetStatus reports how pod-verifier reaches Kubernetes: whether the API
+   * answers, whether each permission podid needs is granted (by
+   * SelfSubjectAccessReview), and how long its client certificate, if any,
+   * stays valid.
+   * Callers: gateway.
+   */
+  getStatus: {
+    path: "/authn.v1.PodVerifier/GetStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetStatusRequest): Buffer => Buffer.from(GetStatusRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetStatusRequest => GetStatusRequest.decode(value),
+    responseSerialize: (value: GetStatusResponse): Buffer => Buffer.from(GetStatusResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetStatusResponse => GetStatusResponse.decode(value),
+  },
 } as const;
 
 export interface PodVerifierServer extends UntypedServiceImplementation {
@@ -639,6 +1033,14 @@ export interface PodVerifierServer extends UntypedServiceImplementation {
    * audience or its pod is gone (the message names the reason).
    */
   reviewToken: handleUnaryCall<ReviewTokenRequest, ReviewTokenResponse>;
+  /**
+   * GetStatus reports how pod-verifier reaches Kubernetes: whether the API
+   * answers, whether each permission podid needs is granted (by
+   * SelfSubjectAccessReview), and how long its client certificate, if any,
+   * stays valid.
+   * Callers: gateway.
+   */
+  getStatus: handleUnaryCall<GetStatusRequest, GetStatusResponse>;
 }
 
 export interface PodVerifierClient extends Client {
@@ -686,6 +1088,28 @@ export interface PodVerifierClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ReviewTokenResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * GetStatus reports how pod-verifier reaches Kubernetes: whether the API
+   * answers, whether each permission podid needs is granted (by
+   * SelfSubjectAccessReview), and how long its client certificate, if any,
+   * stays valid.
+   * Callers: gateway.
+   */
+  getStatus(
+    request: GetStatusRequest,
+    callback: (error: ServiceError | null, response: GetStatusResponse) => void,
+  ): ClientUnaryCall;
+  getStatus(
+    request: GetStatusRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetStatusResponse) => void,
+  ): ClientUnaryCall;
+  getStatus(
+    request: GetStatusRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetStatusResponse) => void,
   ): ClientUnaryCall;
 }
 

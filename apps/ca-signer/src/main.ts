@@ -1,0 +1,44 @@
+import { CaSignerService } from '@podid/contracts';
+import { readTlsFiles } from '@podid/config';
+import { service, startGrpcServer } from '@podid/grpc';
+import { createLogger } from '@podid/logging';
+import { runMain, startOpsServer } from '@podid/runtime';
+import { CaRegistry } from './ca-registry';
+import { caSignerHandlers } from './ca-signer-handlers';
+import { loadCaSignerConfigOrExit } from './ca-signer-config';
+import { caStoreFromConfig } from './ca-store-from-config';
+
+const cfg = loadCaSignerConfigOrExit();
+const log = createLogger({ service: 'ca-signer', level: cfg.logLevel });
+const now = () => new Date();
+
+runMain({
+  log,
+  start: async () => {
+    const tls = readTlsFiles(cfg);
+    const store = caStoreFromConfig(cfg, log, now);
+    const registry = new CaRegistry({ store, cacheTtlMs: cfg.caCacheTtlMs, now, log });
+    const grpc = await startGrpcServer({
+      host: cfg.grpcHost,
+      port: cfg.grpcPort,
+      tls,
+      log,
+      services: [
+        service({
+          name: 'authn.v1.CaSigner',
+          definition: CaSignerService,
+          allow: { sign: ['gateway'], getBundle: ['gateway', 'cert-injector'] },
+          handlers: caSignerHandlers({ registry, trustDomain: cfg.trustDomain, now }),
+        }),
+      ],
+    });
+    const ops = await startOpsServer({ host: cfg.opsHost, port: cfg.opsPort, ready: () => true });
+    log.event('SERVICE_READY', { grpcPort: grpc.port, opsPort: ops.port });
+    return {
+      stop: async () => {
+        await grpc.stop();
+        await ops.close();
+      },
+    };
+  },
+});

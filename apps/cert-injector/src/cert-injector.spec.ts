@@ -1,0 +1,118 @@
+import { createLogger, LogCapture } from '@podid/logging';
+import { CertInjector } from './cert-injector';
+import { ExecStartError, type ContainerExec, type ExecResult, type ExecTarget } from './container-exec';
+import { ExecLimiter } from './exec-limiter';
+import { CLIENT_CERT_PATH, STDIN_END_MARKER } from './inject-script';
+import { makeTestLeaf } from './testing/make-test-leaf';
+
+const UID = '2b4c8f0e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
+
+/** Answers each run with the next scripted outcome and records what it was asked. */
+class ScriptedExec implements ContainerExec {
+  readonly calls: Array<{ target: ExecTarget; command: readonly string[]; stdin: string; timeoutMs: number }> = [];
+  constructor(private readonly outcomes: Array<ExecResult | Error>) {}
+  async run(target: ExecTarget, command: readonly string[], stdin: string, timeoutMs: number): Promise<ExecResult> {
+    this.calls.push({ target, command, stdin, timeoutMs });
+    const next = this.outcomes.shift() ?? { exitCode: 0, stdout: '', stderr: '' };
+    if (next instanceof Error) throw next;
+    return next;
+  }
+}
+
+function setup(outcomes: Array<ExecResult | Error>) {
+  const capture = new LogCapture();
+  const exec = new ScriptedExec(outcomes);
+  const injector = new CertInjector({
+    exec,
+    limiter: new ExecLimiter({ concurrency: 2, queue: 2 }),
+    timeoutMs: 5000,
+    retryDelayMs: 1,
+    log: createLogger({ service: 'cert-injector', level: 'debug', destination: capture }),
+  });
+  return { capture, exec, injector };
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  return p.then(
+    () => undefined,
+    (e: { code?: string }) => e.code,
+  );
+}
+
+describe('CertInjector', () => {
+  let pem: string;
+  let serial: string;
+  const req = () => ({ namespace: 'demo', pod: 'app-1', container: 'authenticator', certificatePem: pem, podUid: UID });
+  beforeAll(async () => {
+    ({ certPem: pem, serial } = await makeTestLeaf({ namespace: 'demo', pod: 'app-1', podUid: UID }));
+  });
+
+  it('execs sh with the PEM on stdin only, and logs serial and fingerprint but never the PEM', async () => {
+    const { exec, injector, capture } = setup([]);
+    const res = await injector.inject(req());
+    expect(res.path).toBe(CLIENT_CERT_PATH);
+    expect(exec.calls).toHaveLength(1);
+    const call = exec.calls[0]!;
+    expect(call.target).toMatchObject({ namespace: 'demo', pod: 'app-1', container: 'authenticator' });
+    expect(call.command.join(' ')).not.toContain('BEGIN CERTIFICATE');
+    expect(call.stdin).toBe(`${pem}${STDIN_END_MARKER}\n`);
+    const [line] = capture.withEvent('CERT_INJECTED');
+    expect(line).toMatchObject({ namespace: 'demo', pod: 'app-1', container: 'authenticator', cert_serial: serial });
+    expect(line!['cert_sha256']).toMatch(/^[0-9a-f]{64}$/);
+    const body = pem.split('\n')[1]!;
+    expect(capture.text).not.toContain(body);
+  });
+
+  it('refuses a certificate for another pod before any exec, and logs the refusal', async () => {
+    const { exec, injector, capture } = setup([]);
+    expect(await codeOf(injector.inject({ ...req(), pod: 'app-2' }))).toBe('CERT_TARGET_MISMATCH');
+    expect(await codeOf(injector.inject({ ...req(), podUid: '9b4c8f0e-1a2b-4c3d-8e9f-0a1b2c3d4e5f' }))).toBe('CERT_TARGET_MISMATCH');
+    expect(exec.calls).toHaveLength(0);
+    expect(capture.withEvent('CERT_TARGET_MISMATCH')).toHaveLength(2);
+  });
+
+  it.each([
+    ['namespace', { namespace: 'Demo/../x' }],
+    ['container', { container: 'a b' }],
+    ['pod_uid', { podUid: 'not-a-uid' }],
+  ])('refuses a bad %s with BAD_REQUEST', async (_f, patch) => {
+    const { exec, injector } = setup([]);
+    expect(await codeOf(injector.inject({ ...req(), ...patch }))).toBe('BAD_REQUEST');
+    expect(exec.calls).toHaveLength(0);
+  });
+
+  it('retries an exec that did not start (connection error, 5xx) and then succeeds', async () => {
+    const { exec, injector, capture } = setup([new ExecStartError(undefined, 'ECONNREFUSED'), new ExecStartError(503, 'busy')]);
+    await injector.inject(req());
+    expect(exec.calls).toHaveLength(3);
+    expect(capture.withEvent('EXEC_RETRY').map((l) => l['attempt'])).toEqual([1, 2]);
+  });
+
+  it('gives up after the retries with K8S_UNAVAILABLE', async () => {
+    const down = () => new ExecStartError(undefined, 'ECONNREFUSED');
+    const { exec, injector } = setup([down(), down(), down(), down()]);
+    expect(await codeOf(injector.inject(req()))).toBe('K8S_UNAVAILABLE');
+    expect(exec.calls).toHaveLength(3);
+  });
+
+  it.each([
+    [403, 'K8S_FORBIDDEN'],
+    [404, 'POD_NOT_FOUND'],
+    [400, 'CONTAINER_NOT_FOUND'],
+    [401, 'K8S_UNAVAILABLE'],
+  ])('does not retry HTTP %i and maps it to %s', async (status, code) => {
+    const { exec, injector, capture } = setup([new ExecStartError(status, 'refused')]);
+    expect(await codeOf(injector.inject(req()))).toBe(code);
+    expect(exec.calls).toHaveLength(1);
+    expect(capture.withEvent('CERT_INJECT_FAILED')[0]).toMatchObject({ code });
+  });
+
+  it('never re-runs a command that ran: a non-zero exit is EXEC_FAILED with exit code and sanitized stderr', async () => {
+    const { exec, injector } = setup([{ exitCode: 1, stdout: '', stderr: 'mkdir: cannot create directory\n\u001b[31m/etc/conjur\u0007' }]);
+    const err = await injector.inject(req()).catch((e: Error & { code: string }) => e);
+    expect(err).toMatchObject({ code: 'EXEC_FAILED' });
+    expect((err as Error).message).toContain('exit code 1');
+    expect((err as Error).message).toContain('stderr: mkdir: cannot create directory ?[31m/etc/conjur?');
+    expect(exec.calls).toHaveLength(1);
+  });
+});

@@ -1,0 +1,95 @@
+import { mkdirSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLogger, LogCapture } from '@podid/logging';
+import { PolicyInvalidError, resolveHost } from '@podid/policy-model';
+import { tmpDir } from '@podid/testkit';
+import { PolicyStore } from './policy-store';
+
+const AUTHN = 'account: default\nauthenticators:\n  - type: authn-k8s\n    id: prod\n';
+const host = (id: string, ns = 'demo') => `hosts:\n  - id: ${id}\n    authenticators: [prod]\n    annotations:\n      authn-k8s/namespace: ${ns}\n`;
+
+function setup() {
+  const capture = new LogCapture();
+  return { dir: tmpDir(), capture, log: createLogger({ service: 'policy', destination: capture }) };
+}
+
+describe('PolicyStore', () => {
+  it('loads a single file and reloads only when the bytes change', () => {
+    const { dir, capture, log } = setup();
+    const file = join(dir, 'policy.yaml');
+    writeFileSync(file, AUTHN + host('a/web'));
+    const store = PolicyStore.load(file, log);
+    expect(capture.withEvent('POLICY_LOADED')[0]).toMatchObject({ authenticators: 1, hosts: 1, account: 'default', files: [file] });
+    expect(store.reload()).toBe('unchanged');
+    writeFileSync(file, AUTHN + host('a/web', 'prod-ns'));
+    expect(store.reload()).toBe('reloaded');
+    expect(resolveHost(store.current(), 'prod', 'authn-k8s', 'a/web').restrictions).toEqual({ namespace: 'prod-ns' });
+    expect(capture.withEvent('POLICY_RELOADED')).toHaveLength(1);
+  });
+
+  it('logs every problem at start with file and line, then throws', () => {
+    const { dir, capture, log } = setup();
+    const file = join(dir, 'policy.yaml');
+    writeFileSync(file, AUTHN + host('a/web') + '      authn-k8s/deployment: a\n      authn-k8s/job: b\n      authn-k8s/nope: c\n');
+    expect(() => PolicyStore.load(file, log)).toThrow(PolicyInvalidError);
+    expect(capture.withEvent('POLICY_INVALID').map((l) => [l['file'], l['line'], l['problem']])).toEqual([
+      [file, 11, expect.stringContaining('(Conjur CONJ00055E)')],
+      [file, 12, expect.stringContaining('(Conjur CONJ00050E)')],
+    ]);
+  });
+
+  it('keeps the old policy when a reload is invalid, and logs the problem once per change', () => {
+    const { dir, capture, log } = setup();
+    const file = join(dir, 'policy.yaml');
+    writeFileSync(file, AUTHN + host('a/web'));
+    const store = PolicyStore.load(file, log);
+    writeFileSync(file, AUTHN + host('a/web') + '      authn-k8s/deployment-config: x\n');
+    expect(store.reload()).toBe('failed');
+    expect(store.reload()).toBe('unchanged');
+    expect(capture.withEvent('POLICY_RELOAD_FAILED')).toEqual([
+      expect.objectContaining({ file, line: 10, problem: expect.stringContaining('deployment-config (OpenShift DeploymentConfig) is not supported') }),
+    ]);
+    expect(store.current().hosts.has('a/web')).toBe(true);
+  });
+
+  it('reads every *.yaml and *.yml of a folder, skipping dot-entries and other files', () => {
+    const { dir, log } = setup();
+    writeFileSync(join(dir, 'authn.yaml'), AUTHN);
+    writeFileSync(join(dir, 'team-a.yml'), host('a/web'));
+    writeFileSync(join(dir, '.hidden.yaml'), 'not: [valid');
+    writeFileSync(join(dir, 'README.md'), '# not policy');
+    mkdirSync(join(dir, 'sub.yaml'));
+    expect([...PolicyStore.load(dir, log).current().hosts.keys()]).toEqual(['a/web']);
+  });
+
+  it('follows a ConfigMap-style ..data symlink swap', () => {
+    const { dir, log } = setup();
+    const v1 = join(dir, '..2026_01_01_v1');
+    const v2 = join(dir, '..2026_01_01_v2');
+    mkdirSync(v1);
+    mkdirSync(v2);
+    writeFileSync(join(v1, 'policy.yaml'), AUTHN + host('a/web'));
+    writeFileSync(join(v2, 'policy.yaml'), AUTHN + host('b/web'));
+    symlinkSync(v1, join(dir, '..data'));
+    symlinkSync(join('..data', 'policy.yaml'), join(dir, 'policy.yaml'));
+    const store = PolicyStore.load(dir, log);
+    expect([...store.current().hosts.keys()]).toEqual(['a/web']);
+    symlinkSync(v2, join(dir, '..data_tmp'));
+    renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+    expect(store.reload()).toBe('reloaded');
+    expect([...store.current().hosts.keys()]).toEqual(['b/web']);
+  });
+
+  it('reports a missing file, an empty folder and a vanished file as problems', () => {
+    const { dir, capture, log } = setup();
+    expect(() => PolicyStore.load(join(dir, 'nope.yaml'), log)).toThrow(PolicyInvalidError);
+    expect(() => PolicyStore.load(dir, log)).toThrow(PolicyInvalidError);
+    expect(capture.withEvent('POLICY_INVALID').map((l) => l['problem'])).toEqual(['cannot read (ENOENT)', 'folder has no *.yaml or *.yml files']);
+    const file = join(dir, 'policy.yaml');
+    writeFileSync(file, AUTHN + host('a/web'));
+    const store = PolicyStore.load(file, log);
+    unlinkSync(file);
+    expect(store.reload()).toBe('failed');
+    expect(store.current().hosts.has('a/web')).toBe(true);
+  });
+});

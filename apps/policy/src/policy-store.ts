@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { parsePolicy, PolicyInvalidError, type Policy, type PolicyProblem } from '@podid/policy-model';
+import type { Logger } from '@podid/logging';
+import { readPolicySources } from './read-policy-sources';
+
+/** What a reload did: nothing (same bytes), replaced the policy, or kept the old one. */
+export type ReloadResult = 'unchanged' | 'reloaded' | 'failed';
+
+type Loaded = { ok: true; policy: Policy; digest: string } | { ok: false; problems: readonly PolicyProblem[]; digest: string };
+
+/**
+ * Holds the policy in force. It loads once at start (throwing when invalid)
+ * and swaps in a new policy on reload only when that policy is valid in full.
+ */
+export class PolicyStore {
+  private constructor(
+    private readonly path: string,
+    private readonly log: Logger,
+    private policy: Policy,
+    private digest: string,
+  ) {}
+
+  /** Loads the policy at `path`, or logs POLICY_INVALID per problem and throws PolicyInvalidError. */
+  static load(path: string, log: Logger): PolicyStore {
+    const loaded = loadFrom(path);
+    if (!loaded.ok) {
+      for (const p of loaded.problems) log.event('POLICY_INVALID', { file: p.file, line: p.line, problem: p.message });
+      throw new PolicyInvalidError(loaded.problems);
+    }
+    log.event('POLICY_LOADED', counts(loaded.policy));
+    return new PolicyStore(path, log, loaded.policy, loaded.digest);
+  }
+
+  current(): Policy {
+    return this.policy;
+  }
+
+  /** Re-reads and re-validates everything; a failure keeps the policy in force and logs each problem once per change. */
+  reload(): ReloadResult {
+    const loaded = loadFrom(this.path);
+    if (loaded.digest === this.digest) return 'unchanged';
+    this.digest = loaded.digest;
+    if (!loaded.ok) {
+      for (const p of loaded.problems) this.log.event('POLICY_RELOAD_FAILED', { file: p.file, line: p.line, problem: p.message });
+      return 'failed';
+    }
+    this.policy = loaded.policy;
+    this.log.event('POLICY_RELOADED', counts(loaded.policy));
+    return 'reloaded';
+  }
+}
+
+function loadFrom(path: string): Loaded {
+  const { sources, problems } = readPolicySources(path);
+  const hash = createHash('sha256');
+  for (const s of sources) hash.update(s.name).update('\0').update(s.text).update('\0');
+  for (const p of problems) hash.update(p.file).update(p.message);
+  const digest = hash.digest('hex');
+  if (problems.length > 0) return { ok: false, problems, digest };
+  try {
+    return { ok: true, policy: parsePolicy(sources), digest };
+  } catch (e) {
+    if (e instanceof PolicyInvalidError) return { ok: false, problems: e.problems, digest };
+    throw e;
+  }
+}
+
+function counts(p: Policy): Record<string, unknown> {
+  return { files: p.files, authenticators: p.authenticators.size, hosts: p.hosts.size, account: p.account };
+}

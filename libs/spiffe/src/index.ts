@@ -1,0 +1,4 @@
+export * from './dns-names';
+export * from './host-id';
+export * from './pod-spiffe-id';
+export * from './pod-uid-uri';

@@ -1,0 +1,76 @@
+import { FailedPreconditionError, InvalidArgumentError } from '@podid/errors';
+import { formatPodUidUri } from '@podid/spiffe';
+import { signingAlgorithm } from './keys';
+import type { ParsedCsr } from './parse-csr';
+import { x509 } from './provider';
+import { randomSerialHex } from './service-pki';
+import type { SigningCa } from './signing-ca';
+import { verifyLeaf } from './verify-leaf';
+
+/** Longest leaf lifetime: 30 days, the upper bound of SignRequest.ttl_seconds. */
+export const MAX_LEAF_TTL_MS = 2_592_000_000;
+/** notBefore is backdated this much so that a client whose clock lags still accepts the leaf. */
+export const CLOCK_SKEW_BACKDATE_MS = 60_000;
+const MAX_CN_LENGTH = 1024;
+
+/** What signLeaf returns: the leaf and facts for the response and the log. */
+export interface SignedLeaf {
+  readonly certPem: string;
+  /** Lowercase hex, as in the certificate. */
+  readonly serial: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
+/**
+ * Issues a pod leaf for a checked CSR (see checkCsr): CN = the full dotted
+ * host id, URI SANs [spiffeId, urn:podid:pod-uid:<uid>], clientAuth only.
+ * notAfter is now + ttl, clamped to the CA's notAfter. The leaf is verified
+ * before it is returned (verifyLeaf).
+ */
+export async function signLeaf(opts: {
+  ca: SigningCa;
+  csr: ParsedCsr;
+  commonName: string;
+  spiffeId: string;
+  podUid: string;
+  ttlMs: number;
+  now: Date;
+}): Promise<SignedLeaf> {
+  const { ca, csr, now } = opts;
+  if (!Number.isInteger(opts.ttlMs) || opts.ttlMs < 1000 || opts.ttlMs > MAX_LEAF_TTL_MS) {
+    throw new InvalidArgumentError('TTL_OUT_OF_RANGE', `leaf ttl: exp=1s..${MAX_LEAF_TTL_MS / 1000}s got=${opts.ttlMs}ms`);
+  }
+  if (opts.commonName.length === 0 || opts.commonName.length > MAX_CN_LENGTH || /[\u0000-\u001f\u007f]/.test(opts.commonName)) {
+    throw new InvalidArgumentError('CN_INVALID', `leaf CN: exp=1..${MAX_CN_LENGTH} printable characters got=${opts.commonName.length} characters`);
+  }
+  if (now.getTime() >= ca.notAfter.getTime()) {
+    throw new FailedPreconditionError('CA_EXPIRED', `CA ${ca.fingerprint.slice(0, 16)}: exp=valid now got=expired at ${ca.notAfter.toISOString()}`);
+  }
+  const podUidUri = formatPodUidUri(opts.podUid);
+  const notAfter = new Date(Math.min(now.getTime() + opts.ttlMs, ca.notAfter.getTime()));
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerialHex(),
+    subject: [{ CN: [opts.commonName] }],
+    issuer: ca.cert.subjectName.toJSON(),
+    notBefore: new Date(now.getTime() - CLOCK_SKEW_BACKDATE_MS),
+    notAfter,
+    publicKey: csr.request.publicKey,
+    signingKey: ca.privateKey,
+    signingAlgorithm: signingAlgorithm(ca.algorithm),
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+      new x509.SubjectAlternativeNameExtension([
+        { type: 'url', value: opts.spiffeId },
+        { type: 'url', value: podUidUri },
+      ]),
+      await x509.SubjectKeyIdentifierExtension.create(csr.request.publicKey),
+      ca.authorityKeyIdentifier,
+    ],
+  });
+  const certPem = cert.toString('pem');
+  verifyLeaf({ certPem, ca, spki: csr.spki, commonName: opts.commonName, sanUris: [opts.spiffeId, podUidUri], maxTtlMs: opts.ttlMs, now });
+  return { certPem: `${certPem}\n`, serial: cert.serialNumber.toLowerCase(), notBefore: cert.notBefore, notAfter: cert.notAfter };
+}

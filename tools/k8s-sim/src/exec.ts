@@ -1,0 +1,173 @@
+import type { ChildProcess } from 'node:child_process';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { authorizeAndRecord, type SimContext } from './context';
+import { parseResourcePath } from './router';
+import { Sandbox } from './sandbox';
+import { StatusError, badRequest, forbidden, notFound, unauthorized } from './status';
+import type { K8sObject } from './types';
+import { containerNames } from './validate';
+
+/** Subprotocols in order of preference. A client that offers none gets channel.k8s.io framing (Conjur). */
+const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'];
+/** Largest websocket frame accepted from a client. */
+const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+const CH = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, close: 255 } as const;
+const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+interface ExecRequest {
+  root: string;
+  pod: K8sObject;
+  container: string;
+  command: string[];
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+}
+
+const flag = (q: URLSearchParams, k: string) => ['true', '1'].includes(q.get(k) ?? '');
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+/** Literal `value` env entries of the container spec, as the container would see them. */
+function containerEnv(pod: K8sObject, container: string): Record<string, string> {
+  const spec = pod['spec'] as { containers?: Array<{ name?: string; env?: Array<{ name?: unknown; value?: unknown }> }> } | undefined;
+  const env: Record<string, string> = {};
+  for (const e of spec?.containers?.find((c) => c.name === container)?.env ?? [])
+    if (typeof e.name === 'string' && typeof e.value === 'string') env[e.name] = e.value;
+  return env;
+}
+
+/**
+ * pods/exec over WebSocket. The command really runs (see {@link Sandbox}); it is not killed when the client goes
+ * away (Conjur sends stdin and closes at once), only after `timeoutMs`.
+ */
+export class ExecServer {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, handleProtocols: (offered) => PROTOCOLS.find((p) => offered.has(p)) ?? false });
+  private readonly children = new Set<ChildProcess>();
+
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly sandbox: Sandbox,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** The server's 'upgrade' event. Errors are answered as plain HTTP Status responses before the upgrade. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => undefined);
+    let exec: ExecRequest;
+    try {
+      exec = this.check(req);
+    } catch (e) {
+      const err = e instanceof StatusError ? e : new StatusError(500, 'InternalError', 'Internal error occurred');
+      if (!(e instanceof StatusError)) this.ctx.log('SIM_INTERNAL_ERROR', 'unexpected error before exec upgrade', { error: (e as Error)?.message });
+      const body = JSON.stringify(err.toStatus());
+      socket.end(
+        `HTTP/1.1 ${err.code} ${STATUS_CODES[err.code] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.run(ws, exec));
+  }
+
+  private check(req: IncomingMessage): ExecRequest {
+    const url = new URL(req.url ?? '/', 'https://sim.invalid');
+    const user = this.ctx.authn.authenticateRequest(req);
+    if (!user) throw unauthorized();
+    const route = parseResourcePath(url.pathname);
+    if (!route || route.subresource !== 'exec' || route.namespace === undefined || route.name === undefined || (req.method !== 'GET' && req.method !== 'POST'))
+      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    const attrs = { verb: 'create', apiGroup: '', resource: 'pods', subresource: 'exec', namespace: route.namespace, name: route.name };
+    // KEP-4006: websocket exec is allowed with `create` or (legacy) `get` on pods/exec.
+    const allowed = this.ctx.rbac.authorize(user, attrs) || this.ctx.rbac.authorize(user, { ...attrs, verb: 'get' });
+    if (!authorizeAndRecord(this.ctx, user, attrs, allowed)) throw forbidden({ ...attrs, user: user.username });
+    const pod = this.ctx.store.get(route.def, route.namespace, route.name);
+    if (!pod) throw notFound('pods', '', route.name);
+    const q = url.searchParams;
+    const names = containerNames(pod);
+    let container = q.get('container') ?? '';
+    if (!container) {
+      if (names.length !== 1 || !names[0]) throw badRequest(`a container name must be specified for pod ${route.name}, choose one of: [${names.join(' ')}]`);
+      container = names[0];
+    }
+    if (!names.includes(container)) throw badRequest(`container ${container} is not valid for pod ${route.name}`);
+    const command = q.getAll('command');
+    if (!command.length) throw badRequest('you must specify at least 1 command');
+    const ex = { stdin: flag(q, 'stdin'), stdout: flag(q, 'stdout'), stderr: flag(q, 'stderr') };
+    if (!ex.stdin && !ex.stdout && !ex.stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
+    const root = this.ctx.podFs.ensure(route.namespace, route.name, container);
+    return { root, pod, container, command, ...ex };
+  }
+
+  private run(ws: WebSocket, ex: ExecRequest): void {
+    const protocol = ws.protocol || 'channel.k8s.io';
+    const jsonStatus = protocol === 'v4.channel.k8s.io' || protocol === 'v5.channel.k8s.io';
+    const podName = ex.pod.metadata.name ?? 'pod';
+    const env = { PATH, HOSTNAME: podName, HOME: '/root', ...containerEnv(ex.pod, ex.container) };
+    const child = this.sandbox.spawn(ex.root, podName, ex.command, env);
+    this.children.add(child);
+    const send = (ch: number, data: Buffer) => {
+      if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([ch]), data]));
+    };
+    let stdinOpen = true;
+    const closeStdin = () => {
+      if (stdinOpen) child.stdin?.end();
+      stdinOpen = false;
+    };
+    child.stdin?.on('error', () => undefined);
+    if (!ex.stdin) closeStdin();
+    ws.on('message', (data) => {
+      const buf = toBuffer(data);
+      if (buf[0] === CH.stdin && stdinOpen && buf.length > 1) child.stdin?.write(buf.subarray(1));
+      else if (buf[0] === CH.close && buf[1] === CH.stdin) closeStdin();
+    });
+    ws.on('close', closeStdin);
+    ws.on('error', closeStdin);
+    child.stdout?.on('data', (d: Buffer) => ex.stdout && send(CH.stdout, d));
+    child.stderr?.on('data', (d: Buffer) => ex.stderr && send(CH.stderr, d));
+
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.ctx.log('SIM_EXEC_TIMEOUT', `exec in ${ex.pod.metadata.namespace}/${podName}/${ex.container} killed after ${this.timeoutMs} ms`);
+      Sandbox.kill(child);
+    }, this.timeoutMs);
+    let finished = false;
+    const finish = (code: number | null, failure?: string) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      this.children.delete(child);
+      const exitCode = code ?? 137;
+      const message =
+        failure ?? (timedOut ? 'command timed out' : `command terminated with non-zero exit code: error executing command [${ex.command.join(' ')}], exit code ${exitCode}`);
+      if (exitCode === 0 && !failure) {
+        if (jsonStatus) send(CH.error, Buffer.from(JSON.stringify({ metadata: {}, status: 'Success' })));
+      } else if (jsonStatus) {
+        const status = failure
+          ? { metadata: {}, status: 'Failure', message, reason: 'InternalError' }
+          : { metadata: {}, status: 'Failure', message, reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(exitCode) }] } };
+        send(CH.error, Buffer.from(JSON.stringify(status)));
+      } else send(CH.error, Buffer.from(message));
+      this.ctx.log('SIM_EXEC_DONE', `exec in ${ex.pod.metadata.namespace}/${podName}/${ex.container} exited ${failure ? 'with an error' : exitCode}`, {
+        exit_code: exitCode,
+        protocol,
+      });
+      if (ws.readyState === ws.OPEN) ws.close(1000);
+    };
+    child.on('error', (e) => child.pid === undefined && finish(null, `failed to start the command: ${e.message}`));
+    child.on('close', (code, signal) => finish(code ?? (signal ? 137 : null)));
+  }
+
+  /** Kills running commands and drops websocket clients. */
+  stop(): void {
+    for (const c of this.children) Sandbox.kill(c);
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+  }
+}

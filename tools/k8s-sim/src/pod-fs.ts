@@ -1,0 +1,32 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isDnsLabel, isDnsSubdomain } from './validate';
+
+/**
+ * Host directories that are the root filesystems of simulated containers:
+ * `<stateDir>/pods/<namespace>/<pod>/<container>/`, each with its own etc/ and tmp/.
+ */
+export class PodFs {
+  private readonly base: string;
+
+  constructor(stateDir: string) {
+    this.base = resolve(stateDir, 'pods');
+  }
+
+  /** Path of a container root. Names are checked so that no argument can point outside the pods folder. */
+  root(namespace: string, pod: string, container: string): string {
+    if (!isDnsLabel(namespace)) throw new Error(`invalid namespace name ${JSON.stringify(namespace)}`);
+    if (!isDnsSubdomain(pod)) throw new Error(`invalid pod name ${JSON.stringify(pod)}`);
+    if (!isDnsLabel(container)) throw new Error(`invalid container name ${JSON.stringify(container)}`);
+    return join(this.base, namespace, pod, container);
+  }
+
+  /** Creates the container root with etc/ and a world-writable sticky tmp/ (as in an image), if missing. */
+  ensure(namespace: string, pod: string, container: string): string {
+    const root = this.root(namespace, pod, container);
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    mkdirSync(join(root, 'tmp'), { recursive: true });
+    chmodSync(join(root, 'tmp'), 0o1777);
+    return root;
+  }
+}

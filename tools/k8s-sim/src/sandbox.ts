@@ -1,0 +1,76 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LogFn } from './types';
+
+export type SandboxMode = 'bwrap' | 'none';
+
+const BWRAP = '/usr/bin/bwrap';
+/** Host folders the sandbox sees read-only, so that the container root needs no binaries of its own. */
+const RO_BINDS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/etc/alternatives'];
+const PROBE_TIMEOUT_MS = 10_000;
+
+function bwrapArgs(root: string, hostname: string, argv: string[]): string[] {
+  const args = ['--bind', root, '/'];
+  for (const p of RO_BINDS) args.push(p === '/usr' ? '--ro-bind' : '--ro-bind-try', p, p);
+  args.push('--proc', '/proc', '--dev', '/dev', '--unshare-pid', '--unshare-uts', '--hostname', hostname);
+  args.push('--die-with-parent', '--new-session', '--chdir', '/', '--', ...argv);
+  return args;
+}
+
+/**
+ * Runs exec'd commands inside a container root.
+ * - 'bwrap': bubblewrap makes `root` the filesystem root (host /usr, /bin, /lib read-only on top), in its own pid and uts namespaces.
+ * - 'none': the command runs on the host with cwd=root and PODID_SANDBOX_ROOT=root; absolute paths are NOT confined.
+ */
+export class Sandbox {
+  private constructor(
+    readonly mode: SandboxMode,
+    private readonly bwrap: string,
+  ) {}
+
+  /**
+   * Resolves 'auto' by running `true` under bwrap in a probe root; falls back to 'none' with a SIM_SANDBOX_FALLBACK warning.
+   * `bwrap` is the bubblewrap binary (a parameter so that tests can make it fail).
+   */
+  static create(requested: 'auto' | 'bwrap' | 'none', stateDir: string, log: LogFn, bwrap = BWRAP): Sandbox {
+    if (requested === 'none') return new Sandbox('none', bwrap);
+    const probeRoot = join(stateDir, 'k8s-sim', 'sandbox-probe');
+    mkdirSync(join(probeRoot, 'tmp'), { recursive: true });
+    const problem = Sandbox.probe(bwrap, probeRoot);
+    if (!problem) return new Sandbox('bwrap', bwrap);
+    if (requested === 'bwrap') throw new Error(`k8s-sim: sandbox 'bwrap' requested but bubblewrap does not work here: ${problem}`);
+    log(
+      'SIM_SANDBOX_FALLBACK',
+      `bubblewrap is unusable (${problem}); exec runs commands on the host with cwd=<container root> and PODID_SANDBOX_ROOT set. ` +
+        'Absolute paths are NOT confined to the container root in this mode; tests of injection paths require bwrap (see tools/k8s-sim/README.md).',
+      { problem },
+    );
+    return new Sandbox('none', bwrap);
+  }
+
+  private static probe(bwrap: string, root: string): string | undefined {
+    if (!existsSync(bwrap)) return `${bwrap} not found`;
+    const r = spawnSync(bwrap, bwrapArgs(root, 'probe', ['true']), { timeout: PROBE_TIMEOUT_MS, encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+    if (r.error) return r.error.message;
+    if (r.status !== 0) return `exit ${r.status}: ${(r.stderr ?? '').trim().slice(0, 300)}`;
+    return undefined;
+  }
+
+  /** Starts `argv` in its own process group (so {@link kill} reaches all of it), with exactly `env`. */
+  spawn(root: string, hostname: string, argv: string[], env: Record<string, string>): ChildProcess {
+    const opts = { env, stdio: ['pipe', 'pipe', 'pipe'] as Array<'pipe'>, detached: true };
+    if (this.mode === 'bwrap') return spawn(this.bwrap, bwrapArgs(root, hostname, argv), opts);
+    const [cmd = 'true', ...args] = argv;
+    return spawn(cmd, args, { ...opts, cwd: root, env: { ...env, PODID_SANDBOX_ROOT: root } });
+  }
+
+  static kill(child: ChildProcess): void {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  }
+}
