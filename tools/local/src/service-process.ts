@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 
 const MAX_LINES = 20_000;
@@ -26,11 +27,10 @@ export class ServiceProcess {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Starts the process and resolves once it logs SERVICE_READY; rejects if it exits first. */
+  /** Starts the process and resolves once its ops port answers /readyz with 200; rejects if it exits first. */
   async start(env: Record<string, string> = {}, timeoutMs = 30_000): Promise<void> {
     this.env = { ...this.env, ...env };
     this.stderr = '';
-    const from = this.lines.length;
     if (this.logDir) this.logFile ??= createWriteStream(join(this.logDir, `${this.name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, ['--enable-source-maps', this.script], {
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...this.env },
@@ -59,9 +59,16 @@ export class ServiceProcess {
     });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => done(new Error(`${this.name} not ready after ${timeoutMs} ms; stderr: ${this.stderr}`)), timeoutMs);
+      const readyUrl = `http://127.0.0.1:${this.env['PODID_OPS_PORT']}/readyz`;
+      let probing = false;
       const poll = setInterval(() => {
-        if (this.lines.slice(from).some((l) => l['event'] === 'SERVICE_READY')) done();
-      }, 20);
+        if (probing) return;
+        probing = true;
+        isReady(readyUrl).then((ok) => {
+          probing = false;
+          if (ok) done();
+        });
+      }, 50);
       const onExit = (code: number | null) => done(new Error(`${this.name} exited with ${code} before it was ready: ${this.stderr.trim() || lastError(this.lines)}`));
       child.once('exit', onExit);
       const done = (err?: Error) => {
@@ -92,6 +99,17 @@ export class ServiceProcess {
     this.logFile?.end();
     this.logFile = undefined;
   }
+}
+
+function isReady(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = get(url, { timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
 }
 
 function lastError(lines: Array<Record<string, unknown>>): string {

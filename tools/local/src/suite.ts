@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { startSimulator, type Simulator } from '@podid/k8s-sim';
+import { dirname, join, resolve } from 'node:path';
+import { loadManifests, startSimulator, type Simulator, type SimulatorOptions } from '@podid/k8s-sim';
 import { freePort, startRedis, type RedisHandle } from '@podid/testkit';
 import { ServiceProcess } from './service-process';
 import { loadOrCreateCa, writeAtomic, writeServiceCert } from './state-pki';
@@ -28,6 +28,8 @@ export interface SuiteOptions {
   simRbac?: boolean;
   /** Also write each service's log to <stateDir>/logs/<service>.log. */
   logToFiles?: boolean;
+  /** Images the simulator really runs; default: `podid/authn-client` as apps/authn-client/dist/main.js. `false`: none. */
+  images?: SimulatorOptions['images'] | false;
 }
 
 export interface Suite {
@@ -50,6 +52,22 @@ export interface Suite {
 const REPO = resolve(__dirname, '../../..');
 const appScript = (name: string) => join(REPO, 'apps', name, 'dist', 'main.js');
 
+/** The sidecar image: the built authn-client, with the repo and node's folder visible read-only in the sandbox. */
+export function sidecarImages(): NonNullable<SimulatorOptions['images']> {
+  return { 'podid/authn-client': { command: [process.execPath, appScript('authn-client')], readOnlyBinds: [REPO, dirname(process.execPath)] } };
+}
+
+/** ConfigMap `podid-gateway-ca` (key ca.pem) in `demo` and every namespace of the manifests, for CONJUR_SSL_CERTIFICATE. */
+async function applyGatewayCa(sim: Simulator, manifests: string[], caPem: string): Promise<void> {
+  const namespaces = new Set(['demo']);
+  for (const o of (await loadManifests(manifests)) as Array<{ kind?: string; metadata?: { name?: string; namespace?: string } }>) {
+    if (o.kind === 'Namespace' && o.metadata?.name) namespaces.add(o.metadata.name);
+    else if (o.metadata?.namespace) namespaces.add(o.metadata.namespace);
+  }
+  for (const namespace of namespaces)
+    await sim.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'podid-gateway-ca', namespace }, data: { 'ca.pem': caPem } });
+}
+
 /**
  * Brings up the whole suite on one machine: the Kubernetes API simulator,
  * Redis, and every service as its own process over internal mTLS.
@@ -63,10 +81,12 @@ export async function startSuite(opts: SuiteOptions): Promise<Suite> {
   const internalCa = await loadOrCreateCa(pkiDir, 'internal-ca', 'podid internal CA');
   const gatewayCa = await loadOrCreateCa(stateDir, 'gateway-ca', 'podid local gateway CA');
   const rbacFile = join(REPO, 'deploy', 'base', 'rbac.yaml');
-  const sim = await startSimulator({ stateDir, manifests: [rbacFile, ...opts.manifests], rbac: opts.simRbac ?? true });
+  const images = opts.images === false ? {} : (opts.images ?? sidecarImages());
+  const sim = await startSimulator({ stateDir, manifests: [rbacFile, ...opts.manifests], rbac: opts.simRbac ?? true, images });
   let redis: RedisHandle | undefined;
   const cleanup: Array<() => Promise<unknown>> = [() => sim.stop()];
   try {
+    await applyGatewayCa(sim, opts.manifests, gatewayCa.certPem);
     if (!opts.redisUrl) {
       redis = await startRedis({ own: true });
       cleanup.push(() => redis!.stop());
