@@ -2,7 +2,7 @@ import { CaSignerService } from '@podid/contracts';
 import { readTlsFiles } from '@podid/config';
 import { service, startGrpcServer } from '@podid/grpc';
 import { createLogger } from '@podid/logging';
-import { runMain, startOpsServer } from '@podid/runtime';
+import { createMetricsRegistry, runMain, startOpsServer } from '@podid/runtime';
 import { CaRegistry } from './ca-registry';
 import { caSignerHandlers } from './ca-signer-handlers';
 import { loadCaSignerConfigOrExit } from './ca-signer-config';
@@ -18,11 +18,13 @@ runMain({
     const tls = readTlsFiles(cfg);
     const store = caStoreFromConfig(cfg, log, now);
     const registry = new CaRegistry({ store, cacheTtlMs: cfg.caCacheTtlMs, now, log });
+    const metrics = createMetricsRegistry();
     const grpc = await startGrpcServer({
       host: cfg.grpcHost,
       port: cfg.grpcPort,
       tls,
       log,
+      registry: metrics,
       services: [
         service({
           name: 'authn.v1.CaSigner',
@@ -32,7 +34,7 @@ runMain({
         }),
       ],
     });
-    const ops = await startOpsServer({ host: cfg.opsHost, port: cfg.opsPort, ready: () => true });
+    const ops = await startOpsServer({ host: cfg.opsHost, port: cfg.opsPort, ready: () => true, registry: metrics });
     log.event('SERVICE_READY', { grpcPort: grpc.port, opsPort: ops.port });
     return {
       stop: async () => {

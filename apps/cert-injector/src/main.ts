@@ -3,8 +3,7 @@ import { CertInjectorService } from '@podid/contracts';
 import { service, startGrpcServer } from '@podid/grpc';
 import { loadKubeConfig } from '@podid/kube';
 import { createLogger } from '@podid/logging';
-import { runMain, startOpsServer } from '@podid/runtime';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createMetricsRegistry, runMain, startOpsServer } from '@podid/runtime';
 import { CertInjector } from './cert-injector';
 import { certInjectorFields } from './config';
 import { ExecLimiter } from './exec-limiter';
@@ -22,8 +21,7 @@ runMain({
     const tls = readTlsFiles(cfg);
     const { kc } = loadKubeConfig(cfg.kubeconfig);
     const limiter = new ExecLimiter({ concurrency: cfg.execConcurrency, queue: cfg.execQueue });
-    const registry = new Registry();
-    collectDefaultMetrics({ register: registry });
+    const registry = createMetricsRegistry();
     const observer = registerInjectMetrics(registry, () => limiter.stats());
     const injector = new CertInjector({ exec: new KubeContainerExec(kc), limiter, timeoutMs: cfg.execTimeoutMs, log, observer });
     const grpc = await startGrpcServer({
@@ -31,6 +29,7 @@ runMain({
       port: cfg.grpcPort,
       tls,
       log,
+      registry,
       services: [
         service({
           name: 'authn.v1.CertInjector',

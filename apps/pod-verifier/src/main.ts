@@ -1,9 +1,9 @@
 import { TokenIssuerService } from '@podid/contracts';
 import { loadConfigOrExit, readTlsFiles } from '@podid/config';
 import { createServiceClient, startGrpcServer } from '@podid/grpc';
-import { InformerPodDirectory, KubeTokenReviewer, loadKubeConfig, OidcTokenReviewer } from '@podid/kube';
+import { InformerPodDirectory, KubeStatusProbe, KubeTokenReviewer, loadKubeConfig, OidcTokenReviewer, readKubeClientCert, watchCredentialExpiry } from '@podid/kube';
 import { createLogger } from '@podid/logging';
-import { runMain, startOpsServer } from '@podid/runtime';
+import { createMetricsRegistry, runMain, startOpsServer } from '@podid/runtime';
 import { podVerifierFields } from './config';
 import { podVerifierService } from './pod-verifier-service';
 import { revokeOnPodDeleted } from './revoke-on-pod-deleted';
@@ -25,8 +25,12 @@ runMain({
     const stopRevoking = issuer
       ? revokeOnPodDeleted({ pods, log, revoke: async (podUid) => void (await issuer.revoke({ target: { $case: 'podUid', value: podUid }, expiresAt: 0 })) })
       : () => undefined;
-    const grpc = await startGrpcServer({ host: cfg.grpcHost, port: cfg.grpcPort, tls, log, services: [podVerifierService({ pods, reviewer })] });
-    const ops = await startOpsServer({ host: cfg.opsHost, port: cfg.opsPort, ready: () => pods.synced });
+    const probe = new KubeStatusProbe({ kc, source });
+    const status = { status: () => probe.status(), synced: () => pods.synced };
+    const registry = createMetricsRegistry();
+    const grpc = await startGrpcServer({ host: cfg.grpcHost, port: cfg.grpcPort, tls, log, registry, services: [podVerifierService({ pods, reviewer, status })] });
+    const ops = await startOpsServer({ host: cfg.opsHost, port: cfg.opsPort, ready: () => pods.synced, registry });
+    const expiry = watchCredentialExpiry({ read: () => readKubeClientCert(kc), log, warnDays: cfg.certWarnDays, registry: ops.registry });
     log.event('SERVICE_READY', {
       grpcPort: grpc.port,
       opsPort: ops.port,
@@ -38,6 +42,7 @@ runMain({
       stop: async () => {
         await grpc.stop();
         await ops.close();
+        expiry.stop();
         stopRevoking();
         issuer?.close();
         await pods.stop();

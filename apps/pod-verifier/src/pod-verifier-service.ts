@@ -1,7 +1,7 @@
 import { PodVerifierService, type Restrictions } from '@podid/contracts';
 import { PodidError } from '@podid/errors';
 import { requireRange, requireString, service } from '@podid/grpc';
-import type { PodDirectory, TokenReviewer } from '@podid/kube';
+import type { KubeStatus, PodDirectory, TokenReviewer } from '@podid/kube';
 import { createHash } from 'node:crypto';
 import type { PodRestrictions } from './domain/pod-restrictions';
 import { verifyPod } from './domain/verify-pod';
@@ -33,13 +33,19 @@ function toRestrictions(r: Restrictions | undefined): PodRestrictions {
 /** A fingerprint to correlate log lines about a token without logging it. */
 const tokenSha256 = (token: string) => createHash('sha256').update(token).digest('hex').slice(0, 16);
 
+/** What GetStatus reports: the probe's view of Kubernetes, and whether the informers have synced. */
+export interface StatusSource {
+  status(): Promise<KubeStatus>;
+  synced(): boolean;
+}
+
 /** The authn.v1.PodVerifier registration: proto in, domain calls, proto out. */
-export function podVerifierService(deps: { pods: PodDirectory; reviewer: TokenReviewer; now?: () => number }) {
+export function podVerifierService(deps: { pods: PodDirectory; reviewer: TokenReviewer; status: StatusSource; now?: () => number }) {
   const now = deps.now ?? Date.now;
   return service({
     name: 'authn.v1.PodVerifier',
     definition: PodVerifierService,
-    allow: { verifyPod: ['gateway'], reviewToken: ['gateway'] },
+    allow: { verifyPod: ['gateway'], reviewToken: ['gateway'], getStatus: ['gateway'] },
     handlers: {
       async verifyPod(req, ctx) {
         const check = {
@@ -70,6 +76,17 @@ export function podVerifierService(deps: { pods: PodDirectory; reviewer: TokenRe
           if (err instanceof PodidError) ctx.log.event('SA_TOKEN_REFUSED', { token_sha256: tokenSha256(token), code: err.code, reason: err.message });
           throw err;
         }
+      },
+      async getStatus() {
+        const s = await deps.status.status();
+        return {
+          reachable: s.reachable,
+          error: s.error ?? '',
+          permissions: s.permissions.map((p) => ({ verb: p.verb, group: p.group, resource: p.resource, subresource: p.subresource ?? '', allowed: p.allowed })),
+          credentialSource: s.credentialSource,
+          clientCertNotAfter: s.clientCertNotAfter ? Math.floor(s.clientCertNotAfter.getTime() / 1000) : 0,
+          synced: deps.status.synced(),
+        };
       },
     },
   });

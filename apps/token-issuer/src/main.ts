@@ -3,7 +3,7 @@ import { createLogger } from '@podid/logging';
 import { startGrpcServer } from '@podid/grpc';
 import { loadKubeConfig } from '@podid/kube';
 import { createRedis, FileKeyStore, RedisRevocationStore, SecretKeyStore } from '@podid/redis-stores';
-import { runMain, startOpsServer } from '@podid/runtime';
+import { createMetricsRegistry, runMain, startOpsServer } from '@podid/runtime';
 import { defaultRotationPolicy } from '@podid/tokens';
 import { keyStoreProblem, tokenIssuerFields } from './config';
 import { KeyManager } from './key-manager';
@@ -34,8 +34,9 @@ runMain({
     keys.start(Math.min(60_000, Math.max(1000, Math.floor(policy.propagationMs / 5))));
     const revocations = new RedisRevocationStore({ redis, prefix: cfg.redisPrefix });
     const tokens = new TokenService({ keys, revocations, issuer: cfg.issuer, audience: cfg.audience, maxTtlSeconds: Math.floor(cfg.maxTtlMs / 1000), log });
-    const grpc = await startGrpcServer({ host: cfg.grpcHost, port: cfg.grpcPort, tls, log, services: [tokenIssuerService({ tokens, keys, issuer: cfg.issuer })] });
-    const ops = await startOpsServer({ host: cfg.opsHost, port: cfg.opsPort, ready: () => keys.ring.keys.some((k) => k.state === 'active') });
+    const registry = createMetricsRegistry();
+    const grpc = await startGrpcServer({ host: cfg.grpcHost, port: cfg.grpcPort, tls, log, registry, services: [tokenIssuerService({ tokens, keys, issuer: cfg.issuer })] });
+    const ops = await startOpsServer({ host: cfg.opsHost, port: cfg.opsPort, ready: () => keys.ring.keys.some((k) => k.state === 'active'), registry });
     log.event('SERVICE_READY', { grpcPort: grpc.port, opsPort: ops.port, keyStore: store.description });
     return {
       stop: async () => {

@@ -4,6 +4,7 @@ import { PolicyService, type ResolveResponse } from '@podid/contracts';
 import { DependencyUnavailableError, InvalidArgumentError, NotFoundError, PermissionDeniedError } from '@podid/errors';
 import { createLogger, LogCapture, runWithRequestId } from '@podid/logging';
 import { makeTestPki, type TestPki } from '@podid/testkit';
+import { Registry } from 'prom-client';
 import { createServiceClient, type GrpcServerHandle, service, startGrpcServer } from './index';
 
 const resolved: ResolveResponse = { hostId: 'apps/demo', authenticator: undefined, restrictions: undefined, containerName: 'authenticator' };
@@ -15,6 +16,7 @@ describe('gRPC fabric over mutual TLS', () => {
   let address: string;
   const logs = new LogCapture();
   const seen: { caller?: string; requestId?: string } = {};
+  const registry = new Registry();
 
   beforeAll(async () => {
     [pki, other] = await Promise.all([makeTestPki('main'), makeTestPki('other')]);
@@ -22,6 +24,7 @@ describe('gRPC fabric over mutual TLS', () => {
       port: 0,
       tls: await pki.tls('policy'),
       log: createLogger({ service: 'policy', destination: logs }),
+      registry,
       services: [
         service({
           name: 'authn.v1.Policy',
@@ -142,6 +145,13 @@ describe('gRPC fabric over mutual TLS', () => {
     const client = await clientAs('gateway');
     await expect(client.resolve({ serviceId: 'dev', type: 1, hostId: 'slow' }, { deadlineMs: 200 })).rejects.toMatchObject({ kind: 'deadline_exceeded' });
     client.close();
+  });
+
+  it('counts every RPC by method and status, with its duration', async () => {
+    const text = await registry.metrics();
+    expect(text).toMatch(/podid_grpc_server_handled_total\{method="\/authn.v1.Policy\/Resolve",code="OK"\} [1-9]/);
+    expect(text).toMatch(/podid_grpc_server_handled_total\{method="\/authn.v1.Policy\/Resolve",code="PERMISSION_DENIED"\} [1-9]/);
+    expect(text).toMatch(/podid_grpc_server_handling_seconds_count\{method="\/authn.v1.Policy\/Resolve"\} [1-9]/);
   });
 
   it('serves the standard health service to any podid service', async () => {

@@ -2,7 +2,9 @@ import { Server, ServerCredentials, status, Metadata, type ServerUnaryCall, type
 import { HealthImplementation } from 'grpc-health-check';
 import type { TlsMaterial } from '@podid/config';
 import { runWithRequestId, requestIdFrom, REQUEST_ID_KEY, type Logger } from '@podid/logging';
+import type { Registry } from 'prom-client';
 import { serviceNameOf } from './peer-identity';
+import { createServerMetrics, type ServerMetrics } from './server-metrics';
 import { toServiceError } from './to-service-error';
 import { isMalformed, tolerantDefinition, type UnaryDefinition } from './tolerant-definition';
 
@@ -55,7 +57,10 @@ export async function startGrpcServer(opts: {
   tls: TlsMaterial;
   services: ServiceRegistration<Record<string, UnaryDefinition>>[];
   log: Logger;
+  /** Where per-RPC metrics go (the ops server's registry). */
+  registry?: Registry;
 }): Promise<GrpcServerHandle> {
+  const metrics = createServerMetrics(opts.registry);
   const server = new Server({ 'grpc.max_receive_message_length': 1024 * 1024 });
   const health = new HealthImplementation({ '': 'NOT_SERVING' });
   health.addToServer(server);
@@ -65,7 +70,7 @@ export async function startGrpcServer(opts: {
       const allowed = svc.allow[method] ?? [];
       const handler = svc.handlers[method];
       if (!handler) throw new Error(`${svc.name}: no handler for ${method}`);
-      impl[method] = wrapUnary(def.path, allowed, handler, opts.log);
+      impl[method] = wrapUnary(def.path, allowed, handler, opts.log, metrics);
     }
     server.addService(tolerantDefinition(svc.definition) as never, impl);
     health.setStatus(svc.name, 'NOT_SERVING');
@@ -101,8 +106,14 @@ function wrapUnary(
   allowed: readonly string[],
   handler: (req: unknown, ctx: CallContext) => Promise<unknown>,
   baseLog: Logger,
+  metrics: ServerMetrics,
 ) {
-  return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+  return (call: ServerUnaryCall<unknown, unknown>, rawCallback: sendUnaryData<unknown>) => {
+    const started = process.hrtime.bigint();
+    const callback: sendUnaryData<unknown> = (err, value) => {
+      metrics.observe(path, err ? (err.code ?? status.UNKNOWN) : status.OK, Number(process.hrtime.bigint() - started) / 1e9);
+      rawCallback(err, value);
+    };
     const requestId = requestIdFrom(call.metadata.get(REQUEST_ID_KEY)[0]);
     runWithRequestId(requestId, () => {
       const caller = serviceNameOf(call.getAuthContext().sslPeerCertificate);

@@ -46,3 +46,10 @@ export async function startOpsServer(opts: { host?: string; port: number; ready:
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
+
+/** A registry with Node's default process metrics, shared by a service's gRPC server and its ops endpoint. */
+export function createMetricsRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}

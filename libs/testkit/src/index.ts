@@ -3,3 +3,4 @@ export * from './pki';
 export * from './ports';
 export * from './process';
 export * from './redis';
+export * from './https-call';

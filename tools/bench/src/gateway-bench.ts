@@ -54,13 +54,13 @@ async function throughput(op: () => Promise<number>, want: number, ms: number, c
 
 async function main(): Promise<void> {
   const cluster = join(FIXTURES, 'cluster');
-  const high = { PODID_RATE_LIMIT_IP: '1000000/1s', PODID_RATE_LIMIT_HOST: '1000000/1s', PODID_RATE_LIMIT_POD: '1000000/1s', PODID_LOG_LEVEL: 'warn' };
+  const high = { PODID_RATE_LIMIT_IP: '1000000/1s', PODID_RATE_LIMIT_HOST: '1000000/1s', PODID_RATE_LIMIT_POD: '1000000/1s' };
   const suite: Suite = await startSuite({
     stateDir: tmpDir('podid-bench-'),
     policyPath: join(FIXTURES, 'policy.yaml'),
     manifests: readdirSync(cluster).sort().map((f) => join(cluster, f)),
     gatewayPort: 0,
-    logLevel: 'warn',
+    logLevel: 'info', // SERVICE_READY is an info line the harness waits for
     env: { gateway: high },
   });
   try {

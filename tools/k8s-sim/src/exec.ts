@@ -3,6 +3,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { authorizeAndRecord, type SimContext } from './context';
+import { volumeBinds } from './pod-volumes';
 import { parseResourcePath } from './router';
 import { Sandbox } from './sandbox';
 import { StatusError, badRequest, forbidden, notFound, unauthorized } from './status';
@@ -109,7 +110,8 @@ export class ExecServer {
     const jsonStatus = protocol === 'v4.channel.k8s.io' || protocol === 'v5.channel.k8s.io';
     const podName = ex.pod.metadata.name ?? 'pod';
     const env = { PATH, HOSTNAME: podName, HOME: '/root', ...containerEnv(ex.pod, ex.container) };
-    const child = this.sandbox.spawn(ex.root, podName, ex.command, env);
+    // The pod's volumes, as the running containers see them: a file exec writes there is what they read.
+    const child = this.sandbox.spawn(ex.root, podName, ex.command, env, volumeBinds(this.ctx.podFs, ex.pod, ex.container));
     this.children.add(child);
     const send = (ch: number, data: Buffer) => {
       if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([ch]), data]));

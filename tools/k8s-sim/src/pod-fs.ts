@@ -1,5 +1,5 @@
 import { chmodSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isDnsLabel, isDnsSubdomain } from './validate';
 
 /**
@@ -19,6 +19,17 @@ export class PodFs {
     if (!isDnsSubdomain(pod)) throw new Error(`invalid pod name ${JSON.stringify(pod)}`);
     if (!isDnsLabel(container)) throw new Error(`invalid container name ${JSON.stringify(container)}`);
     return join(this.base, namespace, pod, container);
+  }
+
+  /** `<stateDir>/pods/<ns>/<pod>/.volumes/<volume>/`: a pod volume (the leading dot keeps it apart from container names). */
+  volumeDir(namespace: string, pod: string, volume: string): string {
+    if (!isDnsLabel(volume)) throw new Error(`invalid volume name ${JSON.stringify(volume)}`);
+    return join(dirname(this.root(namespace, pod, 'x')), '.volumes', volume);
+  }
+
+  /** `<stateDir>/pods/<ns>/<pod>/<container>.log`: stdout and stderr of a running container. */
+  logFile(namespace: string, pod: string, container: string): string {
+    return `${this.root(namespace, pod, container)}.log`;
   }
 
   /** Creates the container root with etc/ and a world-writable sticky tmp/ (as in an image), if missing. */

@@ -10,11 +10,25 @@ const BWRAP = '/usr/bin/bwrap';
 const RO_BINDS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/etc/alternatives'];
 const PROBE_TIMEOUT_MS = 10_000;
 
-function bwrapArgs(root: string, hostname: string, argv: string[]): string[] {
+/** A host folder mounted into the sandbox (volumes, image binds). */
+export interface Bind {
+  hostPath: string;
+  path: string;
+  readOnly: boolean;
+}
+
+/** Extra mounts and options of a sandboxed process. `newSession` is for exec (no terminal reachable); containers keep one group. */
+interface SpawnExtras {
+  binds?: readonly Bind[];
+  newSession?: boolean;
+}
+
+function bwrapArgs(root: string, hostname: string, argv: string[], extras: SpawnExtras = { newSession: true }): string[] {
   const args = ['--bind', root, '/'];
   for (const p of RO_BINDS) args.push(p === '/usr' ? '--ro-bind' : '--ro-bind-try', p, p);
+  for (const b of extras.binds ?? []) args.push(b.readOnly ? '--ro-bind' : '--bind', b.hostPath, b.path);
   args.push('--proc', '/proc', '--dev', '/dev', '--unshare-pid', '--unshare-uts', '--hostname', hostname);
-  args.push('--die-with-parent', '--new-session', '--chdir', '/', '--', ...argv);
+  args.push('--die-with-parent', ...(extras.newSession === false ? [] : ['--new-session']), '--chdir', '/', '--', ...argv);
   return args;
 }
 
@@ -57,12 +71,21 @@ export class Sandbox {
     return undefined;
   }
 
-  /** Starts `argv` in its own process group (so {@link kill} reaches all of it), with exactly `env`. */
-  spawn(root: string, hostname: string, argv: string[], env: Record<string, string>): ChildProcess {
+  /** Starts `argv` in its own process group (so {@link kill} reaches all of it), with exactly `env`. `binds` apply in bwrap mode only. */
+  spawn(root: string, hostname: string, argv: string[], env: Record<string, string>, binds: readonly Bind[] = []): ChildProcess {
     const opts = { env, stdio: ['pipe', 'pipe', 'pipe'] as Array<'pipe'>, detached: true };
-    if (this.mode === 'bwrap') return spawn(this.bwrap, bwrapArgs(root, hostname, argv), opts);
+    if (this.mode === 'bwrap') return spawn(this.bwrap, bwrapArgs(root, hostname, argv, { binds, newSession: true }), opts);
     const [cmd = 'true', ...args] = argv;
     return spawn(cmd, args, { ...opts, cwd: root, env: { ...env, PODID_SANDBOX_ROOT: root } });
+  }
+
+  /**
+   * Starts a long-running container process (bwrap mode only): one process group, stdout and stderr to `logFd`.
+   * The host network is shared so that the process reaches services on 127.0.0.1.
+   */
+  spawnContainer(root: string, hostname: string, argv: string[], env: Record<string, string>, binds: readonly Bind[], logFd: number): ChildProcess {
+    if (this.mode !== 'bwrap') throw new Error('k8s-sim: containers run only in the bwrap sandbox');
+    return spawn(this.bwrap, bwrapArgs(root, hostname, argv, { binds, newSession: false }), { env, stdio: ['ignore', logFd, logFd], detached: true });
   }
 
   static kill(child: ChildProcess): void {

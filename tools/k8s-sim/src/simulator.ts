@@ -8,6 +8,7 @@ import { applyBootstrap } from './bootstrap';
 import type { SimContext } from './context';
 import { ExecServer } from './exec';
 import { buildKubeconfig } from './kubeconfig';
+import { Kubelet } from './kubelet';
 import { loadManifests } from './manifests';
 import { ObjectApi } from './objects';
 import { issueCert, newEcKey } from './pki';
@@ -96,6 +97,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     void handleRequest(ctx, req, res);
   });
   const exec = new ExecServer(ctx, sandbox, opts.execTimeoutMs ?? 30_000);
+  const kubelet = new Kubelet({ store, podFs, sandbox, tokens, images: opts.images ?? {}, log });
   server.on('upgrade', (req, socket, head) => exec.handleUpgrade(req, socket, head));
   server.on('clientError', (_err, socket) => socket.destroy());
   await new Promise<void>((ok, fail) => {
@@ -107,6 +109,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   });
   url = `https://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${(server.address() as AddressInfo).port}`;
   log('SIM_STARTED', `Kubernetes API simulator listening on ${url}`, { url, sandbox: sandbox.mode, rbac: opts.rbac !== false });
+  kubelet.start();
 
   let stopped: Promise<void> | undefined;
   return {
@@ -126,6 +129,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       return issued.token;
     },
     podRoot: (ns, pod, container) => podFs.root(ns, pod, container),
+    volumeDir: (ns, pod, volume) => podFs.volumeDir(ns, pod, volume),
+    containerLogFile: (ns, pod, container) => podFs.logFile(ns, pod, container),
     apply: async (obj) => applyObject(objects, obj),
     remove: async (kind, namespace, name) => {
       const def = findByKindOrResource(kind);
@@ -137,12 +142,15 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       accessLog.length = 0;
     },
     stop: () => {
-      stopped ??= new Promise<void>((done) => {
-        exec.stop();
-        for (const end of [...watches]) end();
-        server.close(() => done());
-        server.closeAllConnections();
-      });
+      stopped ??= kubelet.stop().then(
+        () =>
+          new Promise<void>((done) => {
+            exec.stop();
+            for (const end of [...watches]) end();
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      );
       return stopped;
     },
   };

@@ -19,6 +19,11 @@ export interface SimulatorOptions {
   watchBookmarkIntervalMs?: number;
   /** An exec'd command is killed after this many ms, even if the client has gone. Default 30000. */
   execTimeoutMs?: number;
+  /**
+   * Images that really run (bwrap sandbox only): a pod's (init) containers with such an image are started as
+   * `command` inside the container root, with `readOnlyBinds` visible at their host paths. See README "Running containers".
+   */
+  images?: Record<string, { command: string[]; readOnlyBinds?: string[] }>;
 }
 
 export interface AccessLogEntry {
@@ -49,13 +54,17 @@ export interface Simulator {
   createServiceAccountToken(opts: { namespace: string; serviceAccount: string; audiences: string[]; expirationSeconds?: number; podName?: string }): Promise<string>;
   /** Host path of that container's root directory. */
   podRoot(namespace: string, pod: string, container: string): string;
+  /** Host path of a pod volume (emptyDir, projected): `<stateDir>/pods/<ns>/<pod>/.volumes/<volume>`. */
+  volumeDir(namespace: string, pod: string, volume: string): string;
+  /** Host path of a running container's stdout+stderr: `<stateDir>/pods/<ns>/<pod>/<container>.log`. */
+  containerLogFile(namespace: string, pod: string, container: string): string;
   /** Create-or-replace as admin; emits watch events. */
   apply(obj: object): Promise<object>;
   /** `kind` is a Kind ("Pod") or a resource ("pods"). Rejects when the object does not exist. */
   remove(kind: string, namespace: string | undefined, name: string): Promise<void>;
   readonly accessLog: ReadonlyArray<AccessLogEntry>;
   clearAccessLog(): void;
-  /** Closes the server, websockets and watches, and kills exec children. */
+  /** Stops running containers (SIGTERM, SIGKILL after 5 s), closes the server, websockets and watches, and kills exec children. */
   stop(): Promise<void>;
 }
 

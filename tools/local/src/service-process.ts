@@ -23,12 +23,21 @@ export class ServiceProcess {
     return this.child?.pid;
   }
 
+  /** Port of its plain-HTTP ops endpoint (/healthz, /readyz, /metrics). */
+  get opsPort(): number {
+    return Number(this.env['PODID_OPS_PORT']);
+  }
+
   get running(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Starts the process and resolves once its ops port answers /readyz with 200; rejects if it exits first. */
-  async start(env: Record<string, string> = {}, timeoutMs = 30_000): Promise<void> {
+  /**
+   * Starts the process and resolves once its ops port answers /readyz (or,
+   * with until: 'live', /healthz) with 200; rejects if it exits first.
+   */
+  async start(env: Record<string, string> = {}, opts: { timeoutMs?: number; until?: 'ready' | 'live' } = {}): Promise<void> {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
     this.env = { ...this.env, ...env };
     this.stderr = '';
     if (this.logDir) this.logFile ??= createWriteStream(join(this.logDir, `${this.name}.log`), { flags: 'a' });
@@ -59,7 +68,7 @@ export class ServiceProcess {
     });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => done(new Error(`${this.name} not ready after ${timeoutMs} ms; stderr: ${this.stderr}`)), timeoutMs);
-      const readyUrl = `http://127.0.0.1:${this.env['PODID_OPS_PORT']}/readyz`;
+      const readyUrl = `http://127.0.0.1:${this.env['PODID_OPS_PORT']}/${opts.until === 'live' ? 'healthz' : 'readyz'}`;
       let probing = false;
       const poll = setInterval(() => {
         if (probing) return;

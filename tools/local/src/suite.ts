@@ -28,7 +28,7 @@ export interface SuiteOptions {
   simRbac?: boolean;
   /** Also write each service's log to <stateDir>/logs/<service>.log. */
   logToFiles?: boolean;
-  /** Images the simulator really runs; default: `podid/authn-client` as apps/authn-client/dist/main.js. `false`: none. */
+  /** Images the simulator really runs, besides `podid/authn-client` (= apps/authn-client/dist/main.js). `false`: none at all. */
   images?: SimulatorOptions['images'] | false;
 }
 
@@ -41,9 +41,10 @@ export interface Suite {
   readonly stateDir: string;
   readonly services: ReadonlyMap<ServiceName, ServiceProcess>;
   logs(service: ServiceName): Array<Record<string, unknown>>;
-  restart(service: ServiceName, env?: Record<string, string>): Promise<void>;
+  /** Restarts a service with extra env; until: 'live' does not wait for readiness (for outage tests). */
+  restart(service: ServiceName, env?: Record<string, string>, opts?: { until?: 'ready' | 'live' }): Promise<void>;
   stopService(service: ServiceName): Promise<void>;
-  startService(service: ServiceName, env?: Record<string, string>): Promise<void>;
+  startService(service: ServiceName, env?: Record<string, string>, opts?: { until?: 'ready' | 'live' }): Promise<void>;
   /** A second gateway replica sharing Redis and the upstreams. */
   startExtraGateway(): Promise<{ url: string; stop(): Promise<void> }>;
   stop(): Promise<void>;
@@ -81,7 +82,7 @@ export async function startSuite(opts: SuiteOptions): Promise<Suite> {
   const internalCa = await loadOrCreateCa(pkiDir, 'internal-ca', 'podid internal CA');
   const gatewayCa = await loadOrCreateCa(stateDir, 'gateway-ca', 'podid local gateway CA');
   const rbacFile = join(REPO, 'deploy', 'base', 'rbac.yaml');
-  const images = opts.images === false ? {} : (opts.images ?? sidecarImages());
+  const images = opts.images === false ? {} : { ...sidecarImages(), ...opts.images };
   const sim = await startSimulator({ stateDir, manifests: [rbacFile, ...opts.manifests], rbac: opts.simRbac ?? true, images });
   let redis: RedisHandle | undefined;
   const cleanup: Array<() => Promise<unknown>> = [() => sim.stop()];
@@ -170,12 +171,12 @@ export async function startSuite(opts: SuiteOptions): Promise<Suite> {
       stateDir,
       services,
       logs: (s) => services.get(s)!.lines,
-      async restart(s, env) {
+      async restart(s, env, o) {
         await services.get(s)!.stop();
-        await services.get(s)!.start(env);
+        await services.get(s)!.start(env, o);
       },
       stopService: async (s) => void (await services.get(s)!.stop()),
-      startService: (s, env) => services.get(s)!.start(env),
+      startService: (s, env, o) => services.get(s)!.start(env, o),
       async startExtraGateway() {
         const port = await freePort();
         const env = { ...(await envFor('gateway')), PODID_GATEWAY_PORT: String(port), PODID_OPS_PORT: String(await freePort()) };

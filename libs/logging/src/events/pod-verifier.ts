@@ -15,6 +15,22 @@ export const podVerifierEvents = {
     fix: 'Grant the verb on the resource named in the log line (deploy/ ClusterRole of pod-verifier).',
   },
   K8S_UNAVAILABLE: { level: 'warn', meaning: 'The Kubernetes API server could not be reached.', fix: 'Check the API server URL in KUBECONFIG, the network and the CA.' },
+  K8S_CLIENT_CERT_VALID: { level: 'info', meaning: 'The Kubernetes client certificate podid uses is valid beyond the warning threshold (`days_left`, `not_after`).' },
+  K8S_CLIENT_CERT_EXPIRING: {
+    level: 'warn',
+    meaning: 'The Kubernetes client certificate podid uses expires within PODID_K8S_CERT_WARN_DAYS (`days_left`, `not_after`, `subject_cn`); repeated hourly.',
+    fix: 'Make a new credential (`podid k8s-credentials create`, docs/kubernetes-access.md), point KUBECONFIG at it and restart the service.',
+  },
+  K8S_CLIENT_CERT_EXPIRED: {
+    level: 'error',
+    meaning: 'The Kubernetes client certificate podid uses has expired: every API call will be refused with 401.',
+    fix: 'Make a new credential (`podid k8s-credentials create`, docs/kubernetes-access.md), point KUBECONFIG at it and restart the service.',
+  },
+  K8S_CLIENT_CERT_UNREADABLE: {
+    level: 'error',
+    meaning: 'The client certificate named by the kubeconfig cannot be read or parsed, so its expiry is unknown.',
+    fix: 'Check the kubeconfig user\'s client-certificate(-data) (`reason` names the source).',
+  },
   POD_VERIFIED: { level: 'info', meaning: 'A pod passed every restriction.' },
   POD_REFUSED: { level: 'info', meaning: 'A pod failed a restriction; `code` names the check and the message says expected vs got.' },
   SA_TOKEN_REVIEWED: { level: 'info', meaning: 'A service-account token was valid and bound to a live pod.' },

@@ -1,0 +1,54 @@
+import { list, optionalStr, port, str, type ConfigOf, type Field } from '@podid/config';
+import { parseRedisUrl } from '@podid/redis-stores';
+import { peerAddressFields, serviceFields } from '@podid/runtime';
+import { parseRateSpec, type RateSpec } from './protocol/rate-spec';
+import { isIpOrCidr } from './protocol/trusted-proxies';
+
+/** `<n>/<duration>` such as `30/1m`. */
+function rate(env: string, def: RateSpec): Field<RateSpec> {
+  return {
+    env,
+    parse(raw) {
+      if (raw === undefined || raw === '') return { ok: true, value: def };
+      const v = parseRateSpec(raw);
+      return v ? { ok: true, value: v } : { ok: false, expected: '<n>/<duration> such as 30/1m (n 1..1000000, window 1s..1d)' };
+    },
+  };
+}
+
+/** REDIS_URL: standalone, Sentinel or Cluster, as libs/redis-stores reads it. */
+function redisUrl(env: string, def: string): Field<string> {
+  return {
+    env,
+    parse(raw) {
+      const v = raw === undefined || raw === '' ? def : raw;
+      try {
+        parseRedisUrl(v);
+        return { ok: true, value: v };
+      } catch (e) {
+        return { ok: false, expected: e instanceof Error ? e.message : 'a Redis URL' };
+      }
+    },
+  };
+}
+
+/** Every env var the gateway reads (docs/api.md lists them). */
+export const gatewayConfigSchema = {
+  ...serviceFields,
+  ...peerAddressFields,
+  gatewayHost: str({ env: 'PODID_GATEWAY_HOST', default: '0.0.0.0' }),
+  gatewayPort: port({ env: 'PODID_GATEWAY_PORT', default: 8443 }),
+  gatewayCertFile: str({ env: 'PODID_GATEWAY_TLS_CERT_FILE' }),
+  gatewayKeyFile: str({ env: 'PODID_GATEWAY_TLS_KEY_FILE' }),
+  account: str({ env: 'PODID_ACCOUNT', default: 'default', pattern: /^[A-Za-z0-9._-]{1,128}$/ }),
+  trustedProxies: list({ env: 'PODID_TRUSTED_PROXIES', default: [], item: isIpOrCidr, itemText: 'IP addresses or CIDR blocks' }),
+  issuer: optionalStr({ env: 'PODID_ISSUER' }),
+  trustDomain: str({ env: 'PODID_TRUST_DOMAIN', default: 'cluster.local', pattern: /^[a-z0-9._-]{1,255}$/ }),
+  redisUrl: redisUrl('REDIS_URL', 'redis://127.0.0.1:6379'),
+  redisPrefix: str({ env: 'PODID_REDIS_PREFIX', default: 'podid:', pattern: /^[A-Za-z0-9:._-]{0,64}$/ }),
+  rateIp: rate('PODID_RATE_LIMIT_IP', { limit: 60, windowMs: 60_000 }),
+  rateHost: rate('PODID_RATE_LIMIT_HOST', { limit: 30, windowMs: 60_000 }),
+  ratePod: rate('PODID_RATE_LIMIT_POD', { limit: 30, windowMs: 60_000 }),
+};
+
+export type GatewayConfig = ConfigOf<typeof gatewayConfigSchema>;

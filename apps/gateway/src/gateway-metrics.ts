@@ -1,0 +1,27 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+/** Prometheus metrics of the gateway, on the registry the ops server and /metrics share. */
+export interface GatewayMetrics {
+  requests: Counter<'route' | 'status'>;
+  duration: Histogram<'route' | 'status'>;
+  certs: Counter<'result' | 'reason'>;
+  tokens: Counter<'authenticator'>;
+  rateLimited: Counter<'scope'>;
+}
+
+export function createGatewayMetrics(registry: Registry): GatewayMetrics {
+  const registers = [registry];
+  return {
+    requests: new Counter({ name: 'podid_gateway_http_requests_total', help: 'HTTP requests by route and status.', labelNames: ['route', 'status'], registers }),
+    duration: new Histogram({
+      name: 'podid_gateway_http_request_duration_seconds',
+      help: 'HTTP request duration by route and status.',
+      labelNames: ['route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    certs: new Counter({ name: 'podid_gateway_certs_total', help: 'Certificate logins: issued, or refused by reason (stable code).', labelNames: ['result', 'reason'], registers }),
+    tokens: new Counter({ name: 'podid_gateway_tokens_issued_total', help: 'Access tokens issued, by authenticator.', labelNames: ['authenticator'], registers }),
+    rateLimited: new Counter({ name: 'podid_gateway_rate_limited_total', help: 'Requests refused with 429, by scope.', labelNames: ['scope'], registers }),
+  };
+}

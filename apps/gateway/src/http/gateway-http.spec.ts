@@ -1,0 +1,132 @@
+import { writeFileSync, renameSync } from 'node:fs';
+import { connect } from 'node:tls';
+import fc from 'fast-check';
+import { startRedis, waitFor, type RedisHandle } from '@podid/testkit';
+import { createCa, issueServiceCert } from '@podid/x509';
+import { httpsCall } from '@podid/testkit';
+import { makePodCsr } from '../testing/pod-cert';
+import { startTestGateway, type TestGateway } from '../testing/test-gateway';
+
+describe('gateway HTTP layer', () => {
+  let t: TestGateway;
+  let redis: RedisHandle;
+  beforeAll(async () => {
+    redis = await startRedis({ own: true });
+    t = await startTestGateway({ PODID_RATE_LIMIT_IP: '1000/1m', PODID_TRUSTED_PROXIES: '10.9.0.0/16' }, redis);
+  });
+  afterAll(async () => {
+    await t.stop();
+    await redis.stop();
+  });
+  const call = (method: string, path: string, headers: Record<string, string> = {}, body?: string) => httpsCall(t.url, { method, path, caPem: t.caPem, headers, body });
+
+  it('answers unknown paths 404 and wrong methods 405, always with X-Request-Id and the error shape', async () => {
+    const nf = await call('GET', '/nope', { 'x-request-id': 'abc-1' });
+    expect({ status: nf.status, rid: nf.headers['x-request-id'], body: JSON.parse(nf.body) }).toEqual({
+      status: 404,
+      rid: 'abc-1',
+      body: { error: { code: 'not_found', message: 'no such route', request_id: 'abc-1' } },
+    });
+    const m = await call('GET', '/authn-k8s/dev/inject_client_cert');
+    expect(m.status).toBe(405);
+    expect(m.headers['allow']).toBe('POST');
+    const evil = await call('GET', '/nope', { 'x-request-id': 'a\tb' });
+    expect(evil.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses a malformed URL encoding with 400, never 500', async () => {
+    for (const path of ['/authn-k8s/%E0%A4%A/inject_client_cert', '/authn-k8s/dev/default/%zz/authenticate', '/authn-jwt/dev/%ff/authenticate']) {
+      const r = await call('POST', path, {}, 'x');
+      expect({ path, status: r.status }).toEqual({ path, status: 400 });
+    }
+  });
+
+  it('stops reading an oversized chunked body at 16 KiB with 413', async () => {
+    const r = await httpsCall(t.url, { method: 'POST', path: '/authn-k8s/dev/inject_client_cert', caPem: t.caPem, headers: { 'transfer-encoding': 'chunked' }, body: Buffer.alloc(64 * 1024, 65) }).catch((e: Error) => e);
+    // The server may close while the client still writes; what it answered, if read, is 413.
+    if (!(r instanceof Error)) expect(r.status).toBe(413);
+    expect(t.logs.lines.some((l) => l['event'] === 'GATEWAY_BAD_REQUEST' && l['code'] === 'BODY_TOO_LARGE')).toBe(true);
+  });
+
+  it('accepts TLS 1.2+ only', async () => {
+    const err = await new Promise<Error | undefined>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port: t.gw.port, ca: t.caPem, servername: 'localhost', maxVersion: 'TLSv1.1', minVersion: 'TLSv1' }, () => (s.end(), resolve(undefined)));
+      s.on('error', resolve);
+    });
+    // Errors from node:tls come from another realm under jest, so check the message rather than instanceof.
+    expect(err?.message).toMatch(/protocol|version|alert/i);
+  });
+
+  it('reloads the serving certificate when its files change, without a restart', async () => {
+    const ca2 = await createCa({ commonName: 'rotated gateway CA', now: new Date(), ttlMs: 86_400_000 });
+    const c2 = await issueServiceCert({ ca: ca2, service: 'gateway', now: new Date(), ttlMs: 86_400_000 });
+    writeFileSync(`${t.keyFile}.new`, c2.keyPem);
+    writeFileSync(`${t.certFile}.new`, c2.certPem);
+    renameSync(`${t.keyFile}.new`, t.keyFile);
+    renameSync(`${t.certFile}.new`, t.certFile);
+    await waitFor(() => httpsCall(t.url, { path: '/healthz', caPem: ca2.certPem }).then((r) => r.status === 200), { timeoutMs: 8000, message: 'gateway serves the rotated certificate' });
+    expect(t.logs.withEvent('GATEWAY_TLS_RELOADED').length).toBeGreaterThan(0);
+    // Put the original back for the other tests.
+    const orig = await issueServiceCert({ ca: t.servingCa, service: 'gateway', now: new Date(), ttlMs: 86_400_000 });
+    writeFileSync(`${t.keyFile}.new`, orig.keyPem);
+    writeFileSync(`${t.certFile}.new`, orig.certPem);
+    renameSync(`${t.keyFile}.new`, t.keyFile);
+    renameSync(`${t.certFile}.new`, t.certFile);
+    await waitFor(() => call('GET', '/healthz').then((r) => r.status === 200, () => false), { timeoutMs: 8000, message: 'original certificate back' });
+  });
+
+  it('never answers 500 or a stack trace to random paths, headers and bodies (property)', async () => {
+    const seg = fc.oneof(fc.constantFrom('authn-k8s', 'authn-jwt', 'dev', 'default', 'authenticate', 'inject_client_cert', 'status', 'tokens', 'revoke', 'introspect', '%', '%zz', '%2F', '..', ''), fc.string({ maxLength: 12 }).map(encodeURIComponent));
+    const headerValue = fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7e]/g, ''));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
+        fc.array(seg, { minLength: 1, maxLength: 6 }),
+        fc.record({ 'content-type': headerValue, accept: headerValue, 'accept-encoding': headerValue, authorization: headerValue, 'host-id-prefix': headerValue, 'x-ssl-client-certificate': headerValue }, { requiredKeys: [] }),
+        fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom('jwt=%zz', 'token=a.b.c', '{"jti":1}', '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n')),
+        async (method, segs, headers, body) => {
+          const r = await call(method, `/${segs.join('/')}`, headers as Record<string, string>, method === 'GET' ? undefined : body);
+          expect(r.status).not.toBe(500);
+          expect(r.status).toBeLessThan(503);
+          expect(r.body).not.toMatch(/\bat .+\.(ts|js):\d+/);
+          expect(r.headers['x-request-id']).toBeDefined();
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
+  it('falls back to in-memory rate limiting while Redis is down, reports not ready, and recovers', async () => {
+    const csr = await makePodCsr({ cn: 'demo', namespace: 'demo', pod: 'app-1' });
+    await redis.kill();
+    const r = await call('POST', '/authn-k8s/dev/inject_client_cert', {}, csr.csrPem);
+    expect(r.status).toBe(202);
+    expect(t.logs.withEvent('RATE_LIMIT_FALLBACK').length).toBeGreaterThan(0);
+    expect((await call('GET', '/metrics')).body).toMatch(/podid_gateway_rate_limit_fallback_total [1-9]/);
+    const ready = await call('GET', '/readyz');
+    expect({ status: ready.status, body: JSON.parse(ready.body) }).toEqual({ status: 503, body: { status: 'not ready', failing: ['redis'] } });
+    await redis.restart();
+    await waitFor(() => call('GET', '/readyz').then((x) => x.status === 200), { timeoutMs: 10_000, message: 'ready again after Redis restart' });
+  });
+});
+
+describe('gateway rate limits', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ PODID_RATE_LIMIT_IP: '3/1m' });
+  });
+  afterAll(() => t.stop());
+
+  it('answers 429 with Retry-After once the per-IP limit is spent', async () => {
+    const statuses: number[] = [];
+    let last;
+    for (let i = 0; i < 4; i++) {
+      last = await httpsCall(t.url, { method: 'POST', path: '/authn-k8s/dev/inject_client_cert', caPem: t.caPem, body: 'garbage' });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([400, 400, 400, 429]);
+    expect(Number(last!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(last!.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(JSON.parse(last!.body).error.code).toBe('rate_limited');
+  });
+});

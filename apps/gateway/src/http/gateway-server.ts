@@ -1,0 +1,75 @@
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
+import type { Logger } from '@podid/logging';
+import { publicTlsOptions } from './tls-options';
+
+export interface GatewayServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** How often the serving cert and key files are checked for changes. */
+export const TLS_WATCH_INTERVAL_MS = 1000;
+
+/**
+ * Starts the public HTTPS server. The serving certificate and key are read
+ * from files and reloaded without a restart when either file changes
+ * (server.setSecureContext); a pair that fails to load keeps the old one.
+ */
+export async function startGatewayServer(opts: {
+  host: string;
+  port: number;
+  certFile: string;
+  keyFile: string;
+  log: Logger;
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  watchIntervalMs?: number;
+}): Promise<GatewayServer> {
+  const readPair = () => ({ cert: readFileSync(opts.certFile), key: readFileSync(opts.keyFile) });
+  const server: Server = createServer(publicTlsOptions(readPair()), opts.handler);
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  // Handshake failures (no shared cipher, TLS 1.0) are the client's problem, not ours.
+  server.on('tlsClientError', () => undefined);
+  const reload = () => {
+    try {
+      const pair = readPair();
+      createSecureContext(pair); // throws on a mismatched or broken pair
+      server.setSecureContext(publicTlsOptions(pair));
+      opts.log.event('GATEWAY_TLS_RELOADED', { certFile: opts.certFile });
+    } catch (e) {
+      opts.log.event('GATEWAY_TLS_RELOAD_FAILED', { certFile: opts.certFile, keyFile: opts.keyFile, err: e instanceof Error ? e.message : String(e) });
+    }
+  };
+  const interval = opts.watchIntervalMs ?? TLS_WATCH_INTERVAL_MS;
+  const onChange = (cur: { mtimeMs: number; ino: number }, prev: { mtimeMs: number; ino: number }) => {
+    if (cur.mtimeMs !== prev.mtimeMs || cur.ino !== prev.ino) reload();
+  };
+  watchFile(opts.certFile, { interval, persistent: false }, onChange);
+  watchFile(opts.keyFile, { interval, persistent: false }, onChange);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  opts.log.event('GATEWAY_LISTENING', { host: opts.host, port });
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        unwatchFile(opts.certFile, onChange);
+        unwatchFile(opts.keyFile, onChange);
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // In-flight requests get a moment to finish; then every connection goes.
+        setTimeout(() => server.closeAllConnections(), 3000).unref();
+      }),
+  };
+}

@@ -1,0 +1,18 @@
+// Composition root of the public gateway (DESIGN.md 3); the wiring is in start-gateway.ts.
+import { loadConfigOrExit } from '@podid/config';
+import { createLogger } from '@podid/logging';
+import { runMain } from '@podid/runtime';
+import { gatewayConfigSchema } from './gateway-config';
+import { startGateway } from './start-gateway';
+
+const cfg = loadConfigOrExit('gateway', gatewayConfigSchema);
+const log = createLogger({ service: 'gateway', level: cfg.logLevel });
+
+runMain({
+  log,
+  start: async () => {
+    const gw = await startGateway(cfg, log);
+    log.event('SERVICE_READY', { httpsPort: gw.port, opsPort: gw.opsPort });
+    return gw;
+  },
+});

@@ -1,0 +1,27 @@
+import type { Registry } from 'prom-client';
+import type { GatewayDeps } from '../gateway-deps';
+import type { Route } from '../http/route';
+import { authenticateJwtRoutes } from './authenticate-jwt';
+import { authenticateK8sRoute } from './authenticate-k8s';
+import { authenticatorsRoute } from './authenticators';
+import { healthRoutes } from './health';
+import { injectClientCertRoute } from './inject-client-cert';
+import { statusRoute } from './status';
+import { tokensIntrospectRoute } from './tokens-introspect';
+import { tokensRevokeRoute } from './tokens-revoke';
+import { wellKnownRoutes } from './well-known';
+
+/** Every public route (DESIGN.md 3). */
+export function gatewayRoutes(deps: GatewayDeps, registry: Registry): Route[] {
+  return [
+    injectClientCertRoute(deps),
+    authenticateK8sRoute(deps),
+    statusRoute(deps),
+    ...authenticateJwtRoutes(deps),
+    authenticatorsRoute(deps),
+    ...wellKnownRoutes(deps),
+    tokensIntrospectRoute(deps),
+    tokensRevokeRoute(deps),
+    ...healthRoutes(deps, registry),
+  ];
+}

@@ -1,0 +1,105 @@
+import { authenticateCaller, requireGrant } from '../auth/caller';
+import type { GatewayDeps } from '../gateway-deps';
+import { sendJson } from '../http/respond';
+import type { Route } from '../http/route';
+import { decodePathParam } from '../protocol/path-param';
+
+/** One self-check of an authenticator. */
+export interface StatusCheck {
+  name: string;
+  ok: boolean;
+  code?: string;
+  hint?: string;
+}
+
+/**
+ * GET /authn-k8s/{serviceId}/{account}/status: needs the `status` grant.
+ * Checks the CA (present, not expiring), that policy is loaded and names the
+ * authenticator, Redis, and Kubernetes through pod-verifier's GetStatus
+ * (reachable, permissions granted, client credential not expiring).
+ */
+export function statusRoute(deps: GatewayDeps): Route {
+  return {
+    method: 'GET',
+    path: ['authn-k8s', ':serviceId', ':account', 'status'],
+    name: 'authn-k8s/status',
+    class: 'api',
+    async handle({ req, res, params }) {
+      const serviceId = decodePathParam(params['serviceId']!, 'serviceId');
+      decodePathParam(params['account']!, 'account');
+      const caller = await authenticateCaller(deps, req);
+      await requireGrant(deps, caller, 'status', serviceId);
+      const checks = (await Promise.all([checkCa(deps, serviceId), checkPolicy(deps, serviceId), checkRedis(deps), checkKubernetes(deps)])).flat();
+      deps.log.event('AUDIT_STATUS', { caller: caller.hostId, authenticator: `authn-k8s/${serviceId}`, ok: checks.every((c) => c.ok) });
+      if (checks.every((c) => c.ok)) return sendJson(res, 200, { status: 'ok' });
+      sendJson(res, 503, { status: 'error', checks });
+    },
+  };
+}
+
+/** A CA or client credential closer than this to its expiry fails the check, so that rotation happens in time. */
+const EXPIRY_WARNING_MS = 30 * 86_400_000;
+
+async function checkCa(deps: GatewayDeps, serviceId: string): Promise<StatusCheck> {
+  try {
+    const b = await deps.upstreams.caSigner.getBundle({ serviceId });
+    const left = Number(b.notAfter) * 1000 - deps.now().getTime();
+    if (left <= 0) return { name: 'ca', ok: false, code: 'CA_EXPIRED', hint: 'Rotate the authenticator CA in ca-signer (docs/operator-guide.md, Rotating keys).' };
+    if (left < EXPIRY_WARNING_MS) {
+      return { name: 'ca', ok: false, code: 'CA_EXPIRING', hint: `The authenticator CA expires in ${Math.floor(left / 86_400_000)} days; rotate it (docs/operator-guide.md).` };
+    }
+    return { name: 'ca', ok: true };
+  } catch (e) {
+    return { name: 'ca', ok: false, code: codeOf(e, 'CA_UNAVAILABLE'), hint: 'ca-signer must hold a CA for this authenticator (PODID_CA_DIR or its Secret).' };
+  }
+}
+
+async function checkPolicy(deps: GatewayDeps, serviceId: string): Promise<StatusCheck> {
+  try {
+    const l = await deps.upstreams.policy.listAuthenticators({});
+    if (l.enabled.includes(`authn-k8s/${serviceId}`)) return { name: 'policy', ok: true };
+    return { name: 'policy', ok: false, code: 'AUTHENTICATOR_NOT_ENABLED', hint: `Add an enabled authn-k8s authenticator with id ${serviceId} to policy.` };
+  } catch (e) {
+    return { name: 'policy', ok: false, code: codeOf(e, 'POLICY_UNAVAILABLE'), hint: 'The policy service has no valid policy loaded or is down.' };
+  }
+}
+
+async function checkRedis(deps: GatewayDeps): Promise<StatusCheck> {
+  return (await deps.redisReady()) ? { name: 'redis', ok: true } : { name: 'redis', ok: false, code: 'REDIS_UNREACHABLE', hint: 'Check REDIS_URL and that Redis is up.' };
+}
+
+/** Kubernetes as pod-verifier sees it: reachable, every permission granted, its client credential not about to expire. */
+async function checkKubernetes(deps: GatewayDeps): Promise<StatusCheck[]> {
+  let s;
+  try {
+    s = await deps.upstreams.podVerifier.getStatus({});
+  } catch (e) {
+    return [{ name: 'kubernetes', ok: false, code: codeOf(e, 'POD_VERIFIER_UNAVAILABLE'), hint: 'pod-verifier does not answer: check that it runs and its logs.' }];
+  }
+  if (!s.reachable) {
+    return [{ name: 'kubernetes', ok: false, code: 'KUBERNETES_UNREACHABLE', hint: `pod-verifier cannot reach the API server (${s.error}); check its kubeconfig or in-cluster credentials.` }];
+  }
+  const checks: StatusCheck[] = [];
+  const missing = s.permissions.filter((p) => !p.allowed).map((p) => `${p.verb} ${p.group ? `${p.group}/` : ''}${p.resource}${p.subresource ? `/${p.subresource}` : ''}`);
+  checks.push(
+    missing.length === 0
+      ? { name: 'kubernetes-permissions', ok: true }
+      : { name: 'kubernetes-permissions', ok: false, code: 'KUBERNETES_PERMISSION_MISSING', hint: `Grant pod-verifier: ${missing.join(', ')} (deploy/base/rbac.yaml).` },
+  );
+  const certLeft = Number(s.clientCertNotAfter) * 1000 - deps.now().getTime();
+  if (Number(s.clientCertNotAfter) > 0 && certLeft < EXPIRY_WARNING_MS) {
+    checks.push({
+      name: 'kubernetes-credential',
+      ok: false,
+      code: certLeft <= 0 ? 'K8S_CLIENT_CERT_EXPIRED' : 'K8S_CLIENT_CERT_EXPIRING',
+      hint: `podid's Kubernetes client certificate ${certLeft <= 0 ? 'has expired' : `expires in ${Math.floor(certLeft / 86_400_000)} days`}; renew it with: npm run podid -- k8s-credentials create`,
+    });
+  } else {
+    checks.push({ name: 'kubernetes-credential', ok: true });
+  }
+  return checks;
+}
+
+function codeOf(e: unknown, fallback: string): string {
+  return e && typeof e === 'object' && 'code' in e && typeof e.code === 'string' ? e.code : fallback;
+}

@@ -1,0 +1,80 @@
+import { readTlsFiles } from '@podid/config';
+import type { Logger } from '@podid/logging';
+import { startOpsServer } from '@podid/runtime';
+import type { GatewayConfig } from './gateway-config';
+import type { GatewayDeps } from './gateway-deps';
+import { createGatewayMetrics } from './gateway-metrics';
+import { startGatewayServer } from './http/gateway-server';
+import { createRequestHandler } from './http/request-handler';
+import { parseProxyList } from './protocol/trusted-proxies';
+import { createRedis, FallbackRateLimiter, MemoryRateLimiter, RedisRateLimiter } from '@podid/redis-stores';
+import { redisPing, waitForRedis } from './redis-client';
+import { gatewayReady } from './routes/health';
+import { gatewayRoutes } from './routes/gateway-routes';
+import { BundleCache } from './upstream/bundle-cache';
+import { createUpstreamHealth } from './upstream/upstream-health';
+import { closeUpstreams, createUpstreams } from './upstream/upstreams';
+
+export interface RunningGateway {
+  readonly port: number;
+  readonly opsPort: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires the gateway in order: adapters (gRPC clients, Redis), rate limiters,
+ * routes, then the HTTPS and ops servers. `now` is injectable for tests.
+ */
+export async function startGateway(cfg: GatewayConfig, log: Logger, now: () => Date = () => new Date()): Promise<RunningGateway> {
+  const tls = readTlsFiles(cfg);
+  const upstreams = createUpstreams(cfg, tls);
+  const health = createUpstreamHealth(cfg, tls);
+  const redis = createRedis(cfg.redisUrl);
+  // ioredis reports every reconnect attempt as an error event; readiness and the fallback metric carry the state.
+  redis.on('error', () => undefined);
+  await waitForRedis(redis);
+  const ops = await startOpsServer({ host: cfg.opsHost, port: cfg.opsPort, ready: async () => (await gatewayReady(deps)).ready });
+  const metrics = createGatewayMetrics(ops.registry);
+  // Reports RATE_LIMIT_FALLBACK / RATE_LIMIT_RECOVERED and podid_gateway_rate_limit_fallback_total.
+  const limiter = new FallbackRateLimiter({
+    primary: new RedisRateLimiter({ redis, prefix: cfg.redisPrefix }),
+    fallback: new MemoryRateLimiter(),
+    log,
+    registry: ops.registry,
+    metricPrefix: 'podid_gateway',
+  });
+  const deps: GatewayDeps = {
+    upstreams,
+    health,
+    bundles: new BundleCache(upstreams.caSigner),
+    limiter,
+    rates: { ip: cfg.rateIp, host: cfg.rateHost, pod: cfg.ratePod },
+    account: cfg.account,
+    trustedProxies: parseProxyList(cfg.trustedProxies) ?? [],
+    issuer: cfg.issuer,
+    trustDomain: cfg.trustDomain,
+    redisReady: () => redisPing(redis),
+    metrics,
+    log,
+    now,
+  };
+  const server = await startGatewayServer({
+    host: cfg.gatewayHost,
+    port: cfg.gatewayPort,
+    certFile: cfg.gatewayCertFile,
+    keyFile: cfg.gatewayKeyFile,
+    log,
+    handler: createRequestHandler({ routes: gatewayRoutes(deps, ops.registry), log, metrics }),
+  });
+  return {
+    port: server.port,
+    opsPort: ops.port,
+    async stop() {
+      await server.close();
+      await ops.close();
+      closeUpstreams(upstreams);
+      health.close();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { ChildProcess } from 'node:child_process';
+import { signalWorkload } from './process-tree';
+
+/** Grace period between SIGTERM and SIGKILL, as the kubelet's default terminationGracePeriodSeconds is 30 s but shorter here. */
+export const KILL_GRACE_MS = 5000;
+
+/** One run of a container: its exit code, and a graceful stop (SIGTERM, then SIGKILL of the whole sandbox). */
+export class ContainerProcess {
+  readonly exited: Promise<number>;
+  private done = false;
+
+  constructor(private readonly child: ChildProcess) {
+    this.exited = new Promise((resolve) => {
+      child.once('error', () => this.finish(resolve, 128));
+      child.once('exit', (code, signal) => this.finish(resolve, code ?? (signal ? 137 : 1)));
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  private finish(resolve: (code: number) => void, code: number): void {
+    this.done = true;
+    resolve(code);
+  }
+
+  async terminate(graceMs = KILL_GRACE_MS): Promise<void> {
+    const pid = this.child.pid;
+    if (this.done || pid === undefined) return;
+    signalWorkload(pid, 'SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([this.exited, timedOut]);
+    clearTimeout(timer);
+    if (!this.done) {
+      try {
+        process.kill(-pid, 'SIGKILL'); // bwrap and, through --die-with-parent and the pid namespace, everything inside
+      } catch {
+        this.child.kill('SIGKILL');
+      }
+      await this.exited;
+    }
+  }
+}
