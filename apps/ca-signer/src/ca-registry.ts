@@ -12,7 +12,7 @@ import type { CaStore } from './ca-store';
 export class CaRegistry {
   private readonly cache = new Map<string, { loadedAt: number; ca: Promise<SigningCa> }>();
 
-  constructor(private readonly opts: { store: CaStore; cacheTtlMs: number; now: () => Date; log: Logger }) {}
+  constructor(private readonly opts: { store: CaStore; cacheTtlMs: number; now: () => Date; log: Logger; onLoaded?: (serviceId: string, ca: SigningCa) => void }) {}
 
   get(serviceId: string): Promise<SigningCa> {
     const now = this.opts.now().getTime();
@@ -40,6 +40,7 @@ export class CaRegistry {
       }
       const ca = await loadSigningCa(stored, stored.source);
       log.event('CA_LOADED', { service_id: serviceId, source: stored.source, ca_sha256: ca.fingerprint, algorithm: ca.algorithm, not_after: ca.notAfter.toISOString() });
+      this.opts.onLoaded?.(serviceId, ca);
       return ca;
     } catch (e) {
       if (e instanceof PodidError && e.code === 'CA_CORRUPT') log.event('CA_CORRUPT', { service_id: serviceId, err: e.message });

@@ -3,6 +3,7 @@ import { readTlsFiles } from '@podid/config';
 import { service, startGrpcServer } from '@podid/grpc';
 import { createLogger } from '@podid/logging';
 import { createMetricsRegistry, runMain, startOpsServer } from '@podid/runtime';
+import { caExpiryGauge } from './ca-metrics';
 import { CaRegistry } from './ca-registry';
 import { caSignerHandlers } from './ca-signer-handlers';
 import { loadCaSignerConfigOrExit } from './ca-signer-config';
@@ -17,8 +18,8 @@ runMain({
   start: async () => {
     const tls = readTlsFiles(cfg);
     const store = caStoreFromConfig(cfg, log, now);
-    const registry = new CaRegistry({ store, cacheTtlMs: cfg.caCacheTtlMs, now, log });
     const metrics = createMetricsRegistry();
+    const registry = new CaRegistry({ store, cacheTtlMs: cfg.caCacheTtlMs, now, log, onLoaded: caExpiryGauge(metrics) });
     const grpc = await startGrpcServer({
       host: cfg.grpcHost,
       port: cfg.grpcPort,

@@ -1,7 +1,7 @@
 import { loadConfigOrExit, readTlsFiles } from '@podid/config';
 import { CertInjectorService } from '@podid/contracts';
 import { service, startGrpcServer } from '@podid/grpc';
-import { loadKubeConfig } from '@podid/kube';
+import { certWarnDaysField, loadKubeConfig, readKubeClientCert, watchCredentialExpiry } from '@podid/kube';
 import { createLogger } from '@podid/logging';
 import { createMetricsRegistry, runMain, startOpsServer } from '@podid/runtime';
 import { CertInjector } from './cert-injector';
@@ -12,7 +12,7 @@ import { registerInjectMetrics } from './inject-metrics';
 import { KubeContainerExec } from './kube-container-exec';
 import { kubeReadiness } from './kube-readiness';
 
-const cfg = loadConfigOrExit('cert-injector', certInjectorFields);
+const cfg = loadConfigOrExit('cert-injector', { ...certInjectorFields, certWarnDays: certWarnDaysField });
 const log = createLogger({ service: 'cert-injector', level: cfg.logLevel });
 
 runMain({
@@ -39,6 +39,7 @@ runMain({
         }),
       ],
     });
+    const expiry = watchCredentialExpiry({ read: () => readKubeClientCert(kc), log, warnDays: cfg.certWarnDays, registry });
     const ready = kubeReadiness(kc, log);
     const ops = await startOpsServer({ host: cfg.opsHost, port: cfg.opsPort, ready, registry });
     void ready();
@@ -47,6 +48,7 @@ runMain({
       stop: async () => {
         await grpc.stop();
         await ops.close();
+        expiry.stop();
       },
     };
   },

@@ -7,7 +7,7 @@ import { createGatewayMetrics } from './gateway-metrics';
 import { startGatewayServer } from './http/gateway-server';
 import { createRequestHandler } from './http/request-handler';
 import { parseProxyList } from './protocol/trusted-proxies';
-import { createRedis, FallbackRateLimiter, MemoryRateLimiter, RedisRateLimiter } from '@podid/redis-stores';
+import { countRedisErrors, createRedis, FallbackRateLimiter, MemoryRateLimiter, RedisRateLimiter } from '@podid/redis-stores';
 import { redisPing, waitForRedis } from './redis-client';
 import { gatewayReady } from './routes/health';
 import { gatewayRoutes } from './routes/gateway-routes';
@@ -35,6 +35,7 @@ export async function startGateway(cfg: GatewayConfig, log: Logger, now: () => D
   await waitForRedis(redis);
   const ops = await startOpsServer({ host: cfg.opsHost, port: cfg.opsPort, ready: async () => (await gatewayReady(deps)).ready });
   const metrics = createGatewayMetrics(ops.registry);
+  countRedisErrors(redis, ops.registry);
   // Reports RATE_LIMIT_FALLBACK / RATE_LIMIT_RECOVERED and podid_gateway_rate_limit_fallback_total.
   const limiter = new FallbackRateLimiter({
     primary: new RedisRateLimiter({ redis, prefix: cfg.redisPrefix }),

@@ -1,4 +1,5 @@
-import { address, int, list, optionalStr, url, type Field } from '@podid/config';
+import { address, list, optionalStr, url, type Field } from '@podid/config';
+import { certWarnDaysField } from '@podid/kube';
 import { serviceFields } from '@podid/runtime';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -18,7 +19,7 @@ export const podVerifierFields = {
   /** When set, ReviewToken verifies locally against this issuer's JWKS instead of TokenReview. */
   saTokenIssuer: optional(url({ env: 'PODID_SA_TOKEN_ISSUER', protocols: ['https'] })),
   /** Warn (K8S_CLIENT_CERT_EXPIRING) when the Kubernetes client certificate has fewer days left; 0 = only on expiry. */
-  certWarnDays: int({ env: 'PODID_K8S_CERT_WARN_DAYS', default: 30, min: 0, max: 365 }),
+  certWarnDays: certWarnDaysField,
   /** Watch only these namespaces; empty = all. */
   watchNamespaces: list({ env: 'PODID_WATCH_NAMESPACES', default: [], item: (s) => DNS_LABEL.test(s), itemText: 'namespace names' }),
 };

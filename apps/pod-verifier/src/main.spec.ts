@@ -28,7 +28,7 @@ describe('pod-verifier process lifecycle', () => {
   };
 
   it('starts, serves health and readiness, and exits 0 on SIGTERM', async () => {
-    const { env, grpc, ops } = await envWith({ PODID_SA_TOKEN_ISSUER: cluster.sim.serviceAccountIssuer });
+    const { env, grpc, ops } = await envWith({ PODID_SA_TOKEN_ISSUER: cluster.sim.serviceAccountIssuer, PODID_K8S_CERT_WARN_DAYS: '365' });
     const child = spawnNode(MAIN, env);
     try {
       const ready = await child.waitForEvent('SERVICE_READY');
@@ -54,6 +54,12 @@ describe('pod-verifier process lifecycle', () => {
       await expect(pv.reviewToken({ token, audience: 'podid', maxTokenAgeSeconds: 0 })).resolves.toMatchObject({ podUid: uid, serviceAccount: 'sa' });
       pv.close();
       expect(child.lines.some((l) => l['event'] === 'SA_JWKS_REFRESHED')).toBe(true);
+      // The simulator's client certificate lives a year: a year's threshold warns, with the expiry on /metrics.
+      expect(child.lines.find((l) => l['event'] === 'K8S_CLIENT_CERT_EXPIRING')).toMatchObject({ level: 'warn', subject_cn: 'pod-verifier', days_left: expect.any(Number) });
+      const metrics = await (await fetch(`http://127.0.0.1:${ops}/metrics`)).text();
+      const left = Number(/^podid_k8s_client_cert_expiry_seconds (\S+)$/m.exec(metrics)?.[1]);
+      expect(left).toBeGreaterThan(300 * 86_400);
+      expect(left).toBeLessThan(366 * 86_400);
     } finally {
       expect(await child.stop('SIGTERM')).toBe(0);
     }
@@ -74,12 +80,15 @@ describe('pod-verifier process lifecycle', () => {
     }
   });
 
-  it('exits 78 with one stderr line naming a bad variable', async () => {
-    const { env } = await envWith({ PODID_SA_TOKEN_ISSUER: 'http://plain.example' });
+  it.each([
+    ['PODID_SA_TOKEN_ISSUER', 'http://plain.example'],
+    ['PODID_K8S_CERT_WARN_DAYS', '400'],
+  ])('exits 78 with one stderr line naming a bad %s', async (name, value) => {
+    const { env } = await envWith({ [name]: value });
     const child = spawnNode(MAIN, env);
     expect(await new Promise((resolve) => child.child.once('exit', resolve))).toBe(78);
     const lines = child.stderr().trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('PODID_SA_TOKEN_ISSUER="http://plain.example"');
+    expect(lines[0]).toContain(`${name}="${value}"`);
   });
 });

@@ -3,6 +3,8 @@ import { DependencyUnavailableError } from '@podid/errors';
 import { createServiceClient, service, startGrpcServer, type GrpcServerHandle, type ServiceClient } from '@podid/grpc';
 import { createLogger, LogCapture } from '@podid/logging';
 import { freePort, makeTestPki, spawnNode, waitFor, writeTlsEnv, type ChildHandle, type TestPki } from '@podid/testkit';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyOwner, applyPod, startSimCluster, type SimCluster } from './testing/sim-cluster';
 
@@ -148,6 +150,20 @@ describe('pod-verifier over gRPC mTLS against the simulator (dist/main.js)', () 
   it('refuses callers other than the gateway with PERMISSION_DENIED', async () => {
     const other = createServiceClient(PodVerifierService, { address: grpcAddress, tls: await pki.tls('cert-injector'), expectService: 'pod-verifier', deadlineMs: 2000 });
     await expect(other.verifyPod({ namespace: 'demo', pod: 'bare', restrictions: none, containerName: 'app', expectedUid: '' })).rejects.toMatchObject({ kind: 'permission_denied' });
+    other.close();
+  });
+
+  it('GetStatus reports the API reachable, every permission granted, the client certificate expiry and synced caches', async () => {
+    const s = await client.getStatus({});
+    expect(s).toMatchObject({ reachable: true, error: '', credentialSource: 'kubeconfig-client-cert', synced: true });
+    expect(s.permissions).toHaveLength(28);
+    expect(s.permissions.filter((p) => !p.allowed)).toEqual([]);
+    expect(s.permissions).toContainEqual({ verb: 'watch', group: 'batch', resource: 'cronjobs', subresource: '', allowed: true });
+    const certData = readFileSync(cluster.kubeconfigPath, 'utf8').match(/client-certificate-data: (\S+)/)![1]!;
+    const notAfter = new X509Certificate(Buffer.from(certData, 'base64')).validTo;
+    expect(s.clientCertNotAfter).toBe(Math.floor(Date.parse(notAfter) / 1000));
+    const other = createServiceClient(PodVerifierService, { address: grpcAddress, tls: await pki.tls('cert-injector'), expectService: 'pod-verifier', deadlineMs: 2000 });
+    await expect(other.getStatus({})).rejects.toMatchObject({ kind: 'permission_denied' });
     other.close();
   });
 

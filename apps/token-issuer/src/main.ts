@@ -2,7 +2,7 @@ import { loadConfigOrExit, readTlsFiles } from '@podid/config';
 import { createLogger } from '@podid/logging';
 import { startGrpcServer } from '@podid/grpc';
 import { loadKubeConfig } from '@podid/kube';
-import { createRedis, FileKeyStore, RedisRevocationStore, SecretKeyStore } from '@podid/redis-stores';
+import { countRedisErrors, createRedis, FileKeyStore, RedisRevocationStore, SecretKeyStore } from '@podid/redis-stores';
 import { createMetricsRegistry, runMain, startOpsServer } from '@podid/runtime';
 import { defaultRotationPolicy } from '@podid/tokens';
 import { keyStoreProblem, tokenIssuerFields } from './config';
@@ -35,6 +35,7 @@ runMain({
     const revocations = new RedisRevocationStore({ redis, prefix: cfg.redisPrefix });
     const tokens = new TokenService({ keys, revocations, issuer: cfg.issuer, audience: cfg.audience, maxTtlSeconds: Math.floor(cfg.maxTtlMs / 1000), log });
     const registry = createMetricsRegistry();
+    countRedisErrors(redis, registry);
     const grpc = await startGrpcServer({ host: cfg.grpcHost, port: cfg.grpcPort, tls, log, registry, services: [tokenIssuerService({ tokens, keys, issuer: cfg.issuer })] });
     const ops = await startOpsServer({ host: cfg.opsHost, port: cfg.opsPort, ready: () => keys.ring.keys.some((k) => k.state === 'active'), registry });
     log.event('SERVICE_READY', { grpcPort: grpc.port, opsPort: ops.port, keyStore: store.description });

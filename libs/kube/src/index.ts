@@ -18,3 +18,4 @@ export * from './assess-credential-expiry';
 export * from './kube-client-cert';
 export * from './credential-expiry';
 export * from './kube-status-probe';
+export * from './cert-warn-days-field';

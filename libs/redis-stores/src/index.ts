@@ -10,3 +10,4 @@ export * from './redis-rate-limiter';
 export * from './redis-revocation-store';
 export * from './revocation-store';
 export * from './secret-key-store';
+export * from './redis-error-counter';

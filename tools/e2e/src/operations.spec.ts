@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { POD_VERIFIER_RULES } from '@podid/kube';
 import { httpsCall, waitFor } from '@podid/testkit';
 import { createCa } from '@podid/x509';
 import { HOST, POD, startE2eSuite, type ServiceName, type Suite } from './support/e2e-suite';
@@ -100,6 +101,11 @@ describe('e2e: operations', () => {
     }
   });
 
+  it("pod-verifier's own list of needed permissions (GetStatus, tests) is the ClusterRole deploy/ grants", () => {
+    const role = parseAllDocuments(readFileSync(RBAC_FILE, 'utf8')).map((d) => d.toJSON() as { kind: string; metadata: { name: string }; rules: Rule[] }).find((d) => d.kind === 'ClusterRole' && d.metadata.name === 'podid-pod-verifier');
+    expect(role?.rules).toEqual(POD_VERIFIER_RULES);
+  });
+
   it('every service serves /metrics, and the counters move after a login', async () => {
     const ports = Object.fromEntries([...suite.services].map(([n, s]) => [n, s.opsPort])) as Record<ServiceName, number>;
     const before = await metricsOf(ports.gateway);
@@ -113,6 +119,9 @@ describe('e2e: operations', () => {
     expect(sample(issued, 'podid_grpc_server_handled_total', { method: '/authn.v1.TokenIssuer/Issue', code: 'OK' })).toBeGreaterThan(0);
     const signer = await metricsOf(ports['ca-signer']);
     expect(sample(signer, 'podid_grpc_server_handled_total', { method: '/authn.v1.CaSigner/Sign', code: 'OK' })).toBeGreaterThan(0);
+    expect(sample(signer, 'podid_ca_not_after_seconds', { authenticator: 'dev' })).toBeGreaterThan(Date.now() / 1000);
+    expect(after).toContain('podid_redis_errors_total');
+    expect(issued).toContain('podid_redis_errors_total');
     const injector = await metricsOf(ports['cert-injector']);
     expect(sample(injector, 'podid_cert_inject_duration_seconds_count')).toBeGreaterThan(0);
     for (const name of ['policy', 'pod-verifier'] as const) expect(await metricsOf(ports[name])).toContain('podid_grpc_server_handled_total');

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { signalWorkload } from './process-tree';
 
-/** Grace period between SIGTERM and SIGKILL, as the kubelet's default terminationGracePeriodSeconds is 30 s but shorter here. */
+/** SIGTERM to SIGKILL. The kubelet default is 30 s; this is shorter so that pod deletes and Ctrl-C stay quick. */
 export const KILL_GRACE_MS = 5000;
 
 /** One run of a container: its exit code, and a graceful stop (SIGTERM, then SIGKILL of the whole sandbox). */

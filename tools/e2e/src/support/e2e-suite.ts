@@ -16,6 +16,8 @@ export async function startE2eSuite(opts: Partial<SuiteOptions> = {}): Promise<S
     manifests: readdirSync(clusterDir).sort().map((f) => join(clusterDir, f)),
     gatewayPort: 0,
     logLevel: 'info',
+    // The fixture pods name podid/authn-client but carry no sidecar env: do not run them (sidecar.spec.ts runs its own).
+    images: false,
     ...opts,
   });
 }
