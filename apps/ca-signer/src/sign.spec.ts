@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaSignerService } from '@podid/contracts';
 import { createServiceClient } from '@podid/grpc';
-import { freePort, makeTestPki, spawnNode, tmpDir, writeTlsEnv, type ChildHandle, type TestPki } from '@podid/testkit';
+import { eventually, freePort, makeTestPki, spawnNode, tmpDir, waitFor, writeTlsEnv, type ChildHandle, type TestPki } from '@podid/testkit';
 import { createCsr, generateKeyPair } from '@podid/x509';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
@@ -62,10 +62,10 @@ describe('ca-signer over gRPC mTLS (spawned dist/main.js, directory CA in local 
     expect(bundle.notAfter).toBe(Math.floor(new Date(ca.validTo).getTime() / 1000));
     expect(statSync(join(caDir, 'dev', 'ca-key.pem')).mode & 0o777).toBe(0o600);
 
-    const issued = child.lines.find((l) => l['event'] === 'CERT_ISSUED' && l['cert_serial'] === res.serial);
+    const issued = await waitFor(() => child.lines.find((l) => l['event'] === 'CERT_ISSUED' && l['cert_serial'] === res.serial), { message: 'CERT_ISSUED log line' });
     expect(issued).toMatchObject({ host_id: 'conjur/authn-k8s/dev/apps/demo', spiffe_id: SPIFFE, pod_uid: UID, caller: 'gateway' });
     expect(issued?.['csr_sha256']).toMatch(/^[0-9a-f]{64}$/);
-    expect(child.lines.filter((l) => l['event'] === 'CA_CREATED')).toHaveLength(1);
+    await eventually(() => expect(child.lines.filter((l) => l['event'] === 'CA_CREATED')).toHaveLength(1));
     expect(JSON.stringify(child.lines)).not.toContain('BEGIN');
   });
 
@@ -77,7 +77,7 @@ describe('ca-signer over gRPC mTLS (spawned dist/main.js, directory CA in local 
     await expect(gateway.sign({ ...(await signRequest()), ttlSeconds: 59 })).rejects.toMatchObject({ kind: 'invalid_argument', message: expect.stringContaining('ttl_seconds') });
     await expect(gateway.getBundle({ serviceId: '../etc' })).rejects.toMatchObject({ kind: 'invalid_argument' });
     gateway.close();
-    expect(child.lines.some((l) => l['event'] === 'CSR_REJECTED' && l['code'] === 'CSR_SAN_MISMATCH')).toBe(true);
+    await eventually(() => expect(child.lines.some((l) => l['event'] === 'CSR_REJECTED' && l['code'] === 'CSR_SAN_MISMATCH')).toBe(true));
   });
 
   it('lets cert-injector read the bundle but not sign', async () => {

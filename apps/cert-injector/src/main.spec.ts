@@ -4,7 +4,7 @@ import { credentials, makeGenericClientConstructor, Metadata, type Client } from
 import { service as healthService } from 'grpc-health-check';
 import { CertInjectorService } from '@podid/contracts';
 import { createServiceClient } from '@podid/grpc';
-import { freePort, makeTestPki, spawnNode, tmpDir, waitFor, writeTlsEnv, type ChildHandle, type TestPki } from '@podid/testkit';
+import { freePort, makeTestPki, spawnNode, tmpDir, waitFor, writeTlsEnv, type ChildHandle, type TestPki, eventually } from '@podid/testkit';
 import { makeTestLeaf } from './testing/make-test-leaf';
 import { NS, POD_UIDS, startSimCluster, type SimCluster } from './testing/sim-cluster';
 
@@ -82,8 +82,8 @@ describe('cert-injector process (dist/main.js against the simulator)', () => {
     expect(metrics).toContain('podid_cert_inject_total{result="OK"} 1');
     expect(metrics).toContain('podid_cert_inject_execs_running 0');
 
+    await eventually(() => expect(child!.lines.filter((l) => l['event'] === 'CERT_INJECTED')).toHaveLength(1));
     const logText = child.lines.map((l) => JSON.stringify(l)).join('\n');
-    expect(child.lines.filter((l) => l['event'] === 'CERT_INJECTED')).toHaveLength(1);
     expect(logText).not.toContain(certPem.split('\n')[1]!);
 
     expect(await child.stop('SIGTERM')).toBe(0);

@@ -2,7 +2,7 @@ import { credentials, makeGenericClientConstructor, type Client } from '@grpc/gr
 import { service as healthService } from 'grpc-health-check';
 import { PodVerifierService } from '@podid/contracts';
 import { createServiceClient } from '@podid/grpc';
-import { freePort, makeTestPki, spawnNode, waitFor, writeTlsEnv, type TestPki } from '@podid/testkit';
+import { freePort, makeTestPki, spawnNode, waitFor, writeTlsEnv, type TestPki, eventually } from '@podid/testkit';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyPod, startSimCluster, type SimCluster } from './testing/sim-cluster';
@@ -53,9 +53,9 @@ describe('pod-verifier process lifecycle', () => {
       const pv = createServiceClient(PodVerifierService, { address: `127.0.0.1:${grpc}`, tls, expectService: 'pod-verifier', deadlineMs: 5000 });
       await expect(pv.reviewToken({ token, audience: 'podid', maxTokenAgeSeconds: 0 })).resolves.toMatchObject({ podUid: uid, serviceAccount: 'sa' });
       pv.close();
-      expect(child.lines.some((l) => l['event'] === 'SA_JWKS_REFRESHED')).toBe(true);
+      await eventually(() => expect(child.lines.some((l) => l['event'] === 'SA_JWKS_REFRESHED')).toBe(true));
       // The simulator's client certificate lives a year: a year's threshold warns, with the expiry on /metrics.
-      expect(child.lines.find((l) => l['event'] === 'K8S_CLIENT_CERT_EXPIRING')).toMatchObject({ level: 'warn', subject_cn: 'pod-verifier', days_left: expect.any(Number) });
+      await eventually(() => expect(child.lines.find((l) => l['event'] === 'K8S_CLIENT_CERT_EXPIRING')).toMatchObject({ level: 'warn', subject_cn: 'pod-verifier', days_left: expect.any(Number) }));
       const metrics = await (await fetch(`http://127.0.0.1:${ops}/metrics`)).text();
       const left = Number(/^podid_k8s_client_cert_expiry_seconds (\S+)$/m.exec(metrics)?.[1]);
       expect(left).toBeGreaterThan(300 * 86_400);

@@ -2,7 +2,7 @@ import { PodVerifierService, TokenIssuerService, type Restrictions } from '@podi
 import { DependencyUnavailableError } from '@podid/errors';
 import { createServiceClient, service, startGrpcServer, type GrpcServerHandle, type ServiceClient } from '@podid/grpc';
 import { createLogger, LogCapture } from '@podid/logging';
-import { freePort, makeTestPki, spawnNode, waitFor, writeTlsEnv, type ChildHandle, type TestPki } from '@podid/testkit';
+import { freePort, makeTestPki, spawnNode, waitFor, writeTlsEnv, type ChildHandle, type TestPki, eventually } from '@podid/testkit';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -129,7 +129,7 @@ describe('pod-verifier over gRPC mTLS against the simulator (dist/main.js)', () 
     expect(await codeOf(verify('bare', {}))).toBe('accepted');
     expect(await codeOf(verify('bare', { deployment: 'web' }))).toBe('permission_denied/OWNER_MISMATCH');
     expect(await codeOf(verify('spoof', { deployment: 'web' }))).toBe('permission_denied/OWNER_MISMATCH');
-    expect(child.lines.find((l) => l['event'] === 'POD_REFUSED' && l['pod'] === 'spoof')?.['reason']).toContain('got="forged-uid"');
+    await eventually(() => expect(child.lines.find((l) => l['event'] === 'POD_REFUSED' && l['pod'] === 'spoof')?.['reason']).toContain('got="forged-uid"'));
   });
 
   it('finds the container in initContainers and refuses an unknown one', async () => {
@@ -200,7 +200,7 @@ describe('pod-verifier over gRPC mTLS against the simulator (dist/main.js)', () 
       expect(line).toMatchObject({ namespace: 'demo', pod: 'short-lived' });
       // The first Revoke of this run failed on purpose: some deletion needed a second attempt.
       expect(failNextRevoke).toBe(false);
-      expect(child.lines.some((l) => l['event'] === 'POD_DELETED_TOKENS_REVOKED' && l['attempts'] === 2)).toBe(true);
+      await eventually(() => expect(child.lines.some((l) => l['event'] === 'POD_DELETED_TOKENS_REVOKED' && l['attempts'] === 2)).toBe(true));
     });
   });
 });

@@ -2,7 +2,7 @@ import { credentials, makeGenericClientConstructor, Metadata, type Client } from
 import { service as healthService } from 'grpc-health-check';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, makeTestPki, spawnNode, tmpDir, writeTlsEnv, type ChildHandle } from '@podid/testkit';
+import { freePort, makeTestPki, spawnNode, tmpDir, writeTlsEnv, type ChildHandle, eventually } from '@podid/testkit';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
 const DEMO_POLICY = join(__dirname, '..', '..', '..', 'deploy', 'local', 'policy.yaml');
@@ -31,7 +31,7 @@ describe('policy process lifecycle', () => {
       PODID_OPS_PORT: String(opsPort),
     });
     expect(await child.waitForEvent('SERVICE_READY')).toMatchObject({ grpcPort, opsPort });
-    expect(child.lines.find((l) => l['event'] === 'POLICY_LOADED')).toMatchObject({ authenticators: 2, hosts: 4 });
+    await eventually(() => expect(child!.lines.find((l) => l['event'] === 'POLICY_LOADED')).toMatchObject({ authenticators: 2, hosts: 4 }));
 
     for (const path of ['/healthz', '/readyz']) expect((await fetch(`http://127.0.0.1:${opsPort}${path}`)).status).toBe(200);
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AuthenticatorType, PolicyService } from '@podid/contracts';
 import { NotFoundError, PermissionDeniedError } from '@podid/errors';
 import { createServiceClient, type ServiceClient } from '@podid/grpc';
-import { freePort, makeTestPki, spawnNode, tmpDir, waitFor, writeTlsEnv, type ChildHandle } from '@podid/testkit';
+import { freePort, makeTestPki, spawnNode, tmpDir, waitFor, writeTlsEnv, type ChildHandle, eventually } from '@podid/testkit';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
 const policyText = (ns: string, extra = '') => `account: default
@@ -78,7 +78,7 @@ describe('policy service over gRPC mTLS (spawned dist/main.js)', () => {
     writeFileSync(file, policyText('prod', '  - id: apps/api\n    authenticators: [dev-cluster]\n    annotations: {authn-k8s/namespace: prod}\n'));
     await waitFor(async () => (await resolveWeb()).restrictions?.namespace === 'prod', { timeoutMs: 10_000, message: 'the new namespace after a rewrite' });
     await expect(client.resolve({ serviceId: 'dev-cluster', type: K8S, hostId: 'apps/api' })).resolves.toMatchObject({ hostId: 'apps/api' });
-    expect(child.lines.find((l) => l['event'] === 'POLICY_RELOADED')).toMatchObject({ hosts: 2, authenticators: 1 });
+    await eventually(() => expect(child.lines.find((l) => l['event'] === 'POLICY_RELOADED')).toMatchObject({ hosts: 2, authenticators: 1 }));
 
     writeFileSync(file, policyText('broken') + '      authn-k8s/stateful-set: db\n');
     const failed = await child.waitForEvent('POLICY_RELOAD_FAILED', 10_000);

@@ -44,3 +44,20 @@ export async function waitFor<T>(cond: () => T | Promise<T>, opts: { timeoutMs?:
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 25));
   }
 }
+
+/**
+ * Retries an assertion until it passes or timeoutMs runs out, then throws its
+ * last failure. For facts that arrive asynchronously, such as a child
+ * process's log line that may trail its network answer.
+ */
+export async function eventually<T>(assertion: () => T | Promise<T>, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}

@@ -4,7 +4,7 @@ import { createLocalJWKSet, flattenedVerify, jwtVerify } from 'jose';
 import type { Suite } from './support/e2e-suite';
 import { createCa, loadSigningCa, signLeaf, checkCsr } from '@podid/x509';
 import { HOST, POD, startE2eSuite } from './support/e2e-suite';
-import { httpsCall } from '@podid/testkit';
+import { httpsCall, eventually } from '@podid/testkit';
 import { authenticate, certificateLogin, podCsr, splitHostId } from './support/pod-login';
 
 /** mTLS authenticate acceptance (DESIGN.md 2 and 8.2): every refusal is a 401 with no token. */
@@ -77,7 +77,7 @@ describe('e2e: authn-k8s authenticate', () => {
       now: new Date(Date.now() - 3_600_000),
     });
     refusedWithoutToken(await authenticate(suite, { hostId: HOST.deployment, cert: leaf.certPem, key: keyPem }));
-    expect(suite.logs('gateway').some((l) => l['event'] === 'AUTHN_CERT_EXPIRED')).toBe(true);
+    await eventually(() => expect(suite.logs('gateway').some((l) => l['event'] === 'AUTHN_CERT_EXPIRED')).toBe(true));
   });
 
   it('refuses a certificate used for another login', async () => {
@@ -86,7 +86,7 @@ describe('e2e: authn-k8s authenticate', () => {
 
   it('ignores a forged X-SSL-Client-Certificate from an untrusted address', async () => {
     refusedWithoutToken(await authenticate(suite, { hostId: HOST.deployment, headers: { 'x-ssl-client-certificate': encodeURIComponent(cert.certPem) } }));
-    expect(suite.logs('gateway').some((l) => l['event'] === 'AUTHN_FORGED_PROXY_HEADER')).toBe(true);
+    await eventually(() => expect(suite.logs('gateway').some((l) => l['event'] === 'AUTHN_FORGED_PROXY_HEADER')).toBe(true));
   });
 
   it('refuses a revoked host', async () => {

@@ -7,7 +7,7 @@ import { createK8sCredentials, rbacBindingYaml } from '@podid/cli';
 import { PodVerifierService } from '@podid/contracts';
 import { createServiceClient } from '@podid/grpc';
 import { loadKubeConfig } from '@podid/kube';
-import { httpsCall, waitFor } from '@podid/testkit';
+import { httpsCall, waitFor, eventually } from '@podid/testkit';
 import { HOST, POD, startE2eSuite, type Suite } from './support/e2e-suite';
 import { authenticate, certificateLogin, tokenAuthorization } from './support/pod-login';
 
@@ -79,8 +79,8 @@ describe('e2e: client-certificate credentials for podid', () => {
       expect.objectContaining({ verb: 'watch', resource: 'pods' }),
       expect.objectContaining({ verb: 'create', resource: 'pods', subresource: 'exec', name: POD.deployment }),
     ]));
-    expect(suite.logs('pod-verifier').find((l) => l['event'] === 'SERVICE_READY' && l['kubeCredentials'] === 'kubeconfig-client-cert')).toBeDefined();
-    const valid = suite.logs('pod-verifier').filter((l) => l['event'] === 'K8S_CLIENT_CERT_VALID').at(-1);
+    await eventually(() => expect(suite.logs('pod-verifier').find((l) => l['event'] === 'SERVICE_READY' && l['kubeCredentials'] === 'kubeconfig-client-cert')).toBeDefined());
+    const valid = await waitFor(() => suite.logs('pod-verifier').filter((l) => l['event'] === 'K8S_CLIENT_CERT_VALID').at(-1), { message: 'K8S_CLIENT_CERT_VALID' });
     expect(valid).toMatchObject({ subject_cn: user, days_left: 89, not_after: issued.notAfter.toISOString() });
     await waitFor(async () => (await status()).code === 200, { timeoutMs: 20_000, message: 'status ok on the new credential' });
     expect((await status()).body).toEqual({ status: 'ok' });
@@ -98,9 +98,9 @@ describe('e2e: client-certificate credentials for podid', () => {
     const notAfter = new Date(new X509Certificate(certPem).validTo);
 
     await useCredential(file);
-    const warning = suite.logs('pod-verifier').filter((l) => l['event'] === 'K8S_CLIENT_CERT_EXPIRING').at(-1);
+    const warning = await waitFor(() => suite.logs('pod-verifier').filter((l) => l['event'] === 'K8S_CLIENT_CERT_EXPIRING' && l['subject_cn'] === user).at(-1), { message: 'K8S_CLIENT_CERT_EXPIRING' });
     expect(warning).toMatchObject({ level: 'warn', subject_cn: user, days_left: 1, not_after: notAfter.toISOString(), warn_days: 30 });
-    expect(suite.logs('cert-injector').filter((l) => l['event'] === 'K8S_CLIENT_CERT_EXPIRING').at(-1)).toMatchObject({ subject_cn: user, days_left: 1 });
+    await eventually(() => expect(suite.logs('cert-injector').filter((l) => l['event'] === 'K8S_CLIENT_CERT_EXPIRING').at(-1)).toMatchObject({ subject_cn: user, days_left: 1 }));
     expect(JSON.stringify([...suite.logs('pod-verifier'), ...suite.logs('cert-injector')])).not.toContain('BEGIN CERTIFICATE');
 
     // GetStatus straight from pod-verifier, as the gateway calls it.

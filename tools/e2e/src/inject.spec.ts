@@ -3,6 +3,7 @@ import type { Suite } from './support/e2e-suite';
 import { HOST, POD, startE2eSuite } from './support/e2e-suite';
 import { leakedMaterial } from './support/log-leaks';
 import { certFileStamp, certificateLogin, injectCsr, podCsr, splitHostId } from './support/pod-login';
+import { waitFor } from '@podid/testkit';
 
 /** Certificate login acceptance (DESIGN.md 2): real processes, real HTTPS, gRPC mTLS, Redis and the simulator. */
 describe('e2e: inject_client_cert', () => {
@@ -42,7 +43,7 @@ describe('e2e: inject_client_cert', () => {
     expect(r.status).toBe(401);
     expect(JSON.parse(r.body).error.code).toBe('authentication_failed');
     expect(certFileStamp(suite, 'demo', pod)).toBe(before);
-    const audit = suite.logs('gateway').find((l) => l['event'] === 'AUDIT_INJECT_CLIENT_CERT' && l['request_id'] === r.headers['x-request-id']);
+    const audit = await waitFor(() => suite.logs('gateway').find((l) => l['event'] === 'AUDIT_INJECT_CLIENT_CERT' && l['request_id'] === r.headers['x-request-id']), { message: 'audit line' });
     expect(audit).toMatchObject({ result: 'failure', code: expect.any(String) });
   });
 

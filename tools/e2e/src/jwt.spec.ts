@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, flattenedVerify, generateKeyPair, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import { httpsCall, waitFor, type HttpsAnswer } from '@podid/testkit';
+import { httpsCall, waitFor, type HttpsAnswer, eventually } from '@podid/testkit';
 import { FIXTURES, startE2eSuite, type Suite } from './support/e2e-suite';
 
 const JWT = join(FIXTURES, 'jwt');
@@ -131,6 +131,6 @@ describe('e2e: authn-jwt authenticate', () => {
     const lines = (['gateway', 'pod-verifier'] as const).flatMap((s) => suite.logs(s).map((l) => JSON.stringify(l)));
     expect(lines.filter((l) => /eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\./.test(l))).toEqual([]);
     // pod-verifier's own line carries the exact code too.
-    expect(suite.logs('pod-verifier').some((l) => l['event'] === 'SA_TOKEN_REFUSED' && l['code'] === 'SA_TOKEN_EXPIRED')).toBe(true);
+    await eventually(() => expect(suite.logs('pod-verifier').some((l) => l['event'] === 'SA_TOKEN_REFUSED' && l['code'] === 'SA_TOKEN_EXPIRED')).toBe(true));
   });
 });

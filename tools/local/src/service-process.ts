@@ -96,7 +96,7 @@ export class ServiceProcess {
     if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
     return new Promise((resolve) => {
       const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      child.once('exit', (code) => {
+      child.once('close', (code) => {
         clearTimeout(kill);
         resolve(code);
       });
