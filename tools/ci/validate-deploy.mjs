@@ -35,6 +35,8 @@ function checkDeployment(where, d) {
     if (c.securityContext?.readOnlyRootFilesystem !== true) fail(w, 'root filesystem is not read-only');
     if (c.securityContext?.allowPrivilegeEscalation !== false) fail(w, 'allows privilege escalation');
     if (!c.securityContext?.capabilities?.drop?.includes('ALL')) fail(w, 'does not drop ALL capabilities');
+    const names = (c.env ?? []).map((e) => e.name);
+    for (const dup of new Set(names.filter((n, i) => names.indexOf(n) !== i))) fail(w, `env ${dup} is set twice`);
   }
 }
 
