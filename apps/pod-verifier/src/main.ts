@@ -1,7 +1,7 @@
 import { TokenIssuerService } from '@podid/contracts';
 import { loadConfigOrExit, readTlsFiles } from '@podid/config';
 import { createServiceClient, startGrpcServer } from '@podid/grpc';
-import { InformerPodDirectory, KubeStatusProbe, KubeTokenReviewer, loadKubeConfig, OidcTokenReviewer, readKubeClientCert, watchCredentialExpiry } from '@podid/kube';
+import { createKubeApiTimer, InformerPodDirectory, KubeStatusProbe, KubeTokenReviewer, loadKubeConfig, OidcTokenReviewer, readKubeClientCert, watchCredentialExpiry } from '@podid/kube';
 import { createLogger } from '@podid/logging';
 import { createMetricsRegistry, runMain, startOpsServer } from '@podid/runtime';
 import { podVerifierFields } from './config';
@@ -16,9 +16,11 @@ runMain({
   start: async () => {
     const tls = readTlsFiles(cfg);
     const { kc, source } = loadKubeConfig(cfg.kubeconfig);
-    const pods = new InformerPodDirectory({ kc, log, namespaces: cfg.watchNamespaces });
+    const registry = createMetricsRegistry();
+    const apiTimer = createKubeApiTimer(registry);
+    const pods = new InformerPodDirectory({ kc, log, namespaces: cfg.watchNamespaces, apiTimer });
     pods.start();
-    const reviewer = cfg.saTokenIssuer ? new OidcTokenReviewer({ kc, issuer: cfg.saTokenIssuer, log }) : new KubeTokenReviewer(kc, log);
+    const reviewer = cfg.saTokenIssuer ? new OidcTokenReviewer({ kc, issuer: cfg.saTokenIssuer, log }) : new KubeTokenReviewer(kc, log, Date.now, apiTimer);
     const issuer = cfg.tokenIssuerAddr
       ? createServiceClient(TokenIssuerService, { address: cfg.tokenIssuerAddr, tls, expectService: 'token-issuer', deadlineMs: 5000 })
       : undefined;
@@ -27,7 +29,6 @@ runMain({
       : () => undefined;
     const probe = new KubeStatusProbe({ kc, source });
     const status = { status: () => probe.status(), synced: () => pods.synced };
-    const registry = createMetricsRegistry();
     const grpc = await startGrpcServer({ host: cfg.grpcHost, port: cfg.grpcPort, tls, log, registry, services: [podVerifierService({ pods, reviewer, status })] });
     const ops = await startOpsServer({ host: cfg.opsHost, port: cfg.opsPort, ready: () => pods.synced, registry });
     const expiry = watchCredentialExpiry({ read: () => readKubeClientCert(kc), log, warnDays: cfg.certWarnDays, registry: ops.registry });

@@ -19,3 +19,4 @@ export * from './kube-client-cert';
 export * from './credential-expiry';
 export * from './kube-status-probe';
 export * from './cert-warn-days-field';
+export * from './kube-api-timer';

@@ -1,4 +1,5 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubeApiTimer } from './kube-api-timer';
 import type { Logger } from '@podid/logging';
 import { kubeStatusOf, toKubeError } from './kube-error';
 import { makeResources, RESOURCE_OF_KIND, type ResourceName, type ResourceSpec } from './kube-resources';
@@ -12,6 +13,8 @@ export interface InformerPodDirectoryOptions {
   /** Watch only these namespaces; pods elsewhere are reported as not found. Empty = all. */
   namespaces?: readonly string[];
   backoff?: Backoff;
+  /** Times the API reads made on a cache miss. */
+  apiTimer?: KubeApiTimer;
 }
 
 const CACHED: readonly ResourceName[] = ['pods', 'serviceaccounts', 'replicasets', 'deployments', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'];
@@ -98,7 +101,8 @@ export class InformerPodDirectory implements PodDirectory {
     }
     this.opts.log.event('K8S_CACHE_MISS', { resource, namespace, name, fresh });
     try {
-      return await this.specs[resource].read(namespace ?? '', name);
+      const read = () => this.specs[resource].read(namespace ?? '', name);
+      return await (this.opts.apiTimer ? this.opts.apiTimer(`get ${resource}`, read) : read());
     } catch (err) {
       if (kubeStatusOf(err) === 404) return undefined;
       const typed = toKubeError(err, 'get', resource, namespace);

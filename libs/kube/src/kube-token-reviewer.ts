@@ -3,6 +3,7 @@ import type { Logger } from '@podid/logging';
 import { interpretTokenReview } from './interpret-token-review';
 import { decodeSaTokenClaims } from './jwt-claims';
 import { kubeStatusOf, toKubeError } from './kube-error';
+import type { KubeApiTimer } from './kube-api-timer';
 import type { ReviewedToken, TokenReviewer } from './token-reviewer';
 
 /** TokenReviewer that asks the API server (TokenReview with spec.audiences). */
@@ -13,6 +14,7 @@ export class KubeTokenReviewer implements TokenReviewer {
     kc: KubeConfig,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    private readonly timer: KubeApiTimer = (_op, call) => call(),
   ) {
     this.api = kc.makeApiClient(AuthenticationV1Api);
   }
@@ -21,7 +23,9 @@ export class KubeTokenReviewer implements TokenReviewer {
     const claims = decodeSaTokenClaims(token);
     let status;
     try {
-      const res = await this.api.createTokenReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, audiences: [audience] } } });
+      const res = await this.timer('create tokenreviews', () =>
+        this.api.createTokenReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, audiences: [audience] } } }),
+      );
       status = res.status;
     } catch (err) {
       const typed = toKubeError(err, 'create', 'tokenreviews');

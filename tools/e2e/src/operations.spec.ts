@@ -125,6 +125,10 @@ describe('e2e: operations', () => {
     const injector = await metricsOf(ports['cert-injector']);
     expect(sample(injector, 'podid_cert_inject_duration_seconds_count')).toBeGreaterThan(0);
     for (const name of ['policy', 'pod-verifier'] as const) expect(await metricsOf(ports[name])).toContain('podid_grpc_server_handled_total');
+    // A service-account login makes pod-verifier call TokenReview, which is timed.
+    const jwt = await suite.sim.createServiceAccountToken({ namespace: 'demo', serviceAccount: 'demo-sa', audiences: ['podid'], podName: POD.deployment });
+    await httpsCall(suite.gatewayUrl, { method: 'POST', path: '/authn-jwt/jwt-dev/default/authenticate', caPem: suite.gatewayCaPem, headers: { 'content-type': 'text/plain' }, body: `jwt=${jwt}` });
+    expect(await metricsOf(ports['pod-verifier'])).toMatch(/podid_k8s_api_request_seconds_count\{operation="create tokenreviews",result="ok"\} [1-9]/);
   });
 
   it('status is ok when everything is up, and needs the status grant', async () => {
