@@ -92,28 +92,27 @@ function escapeRdn(v: string): string {
   return v.replace(/([,+"\\<>;=])/g, '\\$1');
 }
 
-/** The RBAC podid's own identity needs, as YAML to apply. */
+/** A user name that is safe as a Kubernetes subject, an object name part and a YAML scalar. */
+export const CREDENTIAL_USER = /^[A-Za-z0-9][A-Za-z0-9:._@-]{0,127}$/;
+
+/**
+ * The RBAC podid's own identity needs, as YAML to apply: TokenReview through
+ * system:auth-delegator, plus podid's pod-verifier and cert-injector roles.
+ */
 export function rbacBindingYaml(user: string): string {
-  return `# Bind the new credential (user ${user}) to what podid needs:
-apiVersion: rbac.authorization.k8s.io/v1
+  const name = user.replace(/[^a-z0-9-]/gi, '-').toLowerCase();
+  const bindings = [
+    ['auth-delegator', 'system:auth-delegator'],
+    ['pod-verifier', 'podid-pod-verifier'],
+    ['cert-injector', 'podid-cert-injector'],
+  ].map(
+    ([suffix, role]) => `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata:
-  name: podid-${user}-auth-delegator
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:auth-delegator" }
+  name: podid-${name}-${suffix}
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "${role}" }
 subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: "${user}" }]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: podid-${user}-pod-verifier
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: podid-pod-verifier }
-subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: "${user}" }]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: podid-${user}-cert-injector
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: podid-cert-injector }
-subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: "${user}" }]
-`;
+`,
+  );
+  return `# Bind the new credential (user ${user}) to what podid needs:\n${bindings.join('---\n')}`;
 }

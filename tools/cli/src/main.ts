@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadKubeConfig } from '@podid/kube';
 import { parseDuration } from '@podid/units';
-import { createK8sCredentials, rbacBindingYaml } from './k8s-credentials';
+import { CREDENTIAL_USER, createK8sCredentials, rbacBindingYaml } from './k8s-credentials';
 import { bootstrapSecrets } from './secrets-bootstrap';
 
 const USAGE = `usage:
@@ -40,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
   const waitMs = parseDuration(values.wait);
   const problems = [
     !values.user && '--user is required',
+    values.user && !CREDENTIAL_USER.test(values.user) && `--user ${JSON.stringify(values.user)}: expected letters, digits and : . _ @ - (at most 128)`,
     !values.out && '--out is required',
     (ttlMs === undefined || ttlMs < 600_000) && `--ttl ${JSON.stringify(values.ttl)}: expected a duration of at least 10m`,
     waitMs === undefined && `--wait ${JSON.stringify(values.wait)}: expected a duration such as 5m`,
