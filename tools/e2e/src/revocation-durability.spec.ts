@@ -1,10 +1,11 @@
 import { rmSync } from 'node:fs';
-import { freePort, httpsCall, waitFor } from '@podid/testkit';
+import { Redis } from 'ioredis';
+import { freePort, httpsCall, startRedis, waitFor, type RedisHandle } from '@podid/testkit';
 import { HOST, POD, startE2eSuite, type Suite } from './support/e2e-suite';
 import { authenticate, certificateLogin, tokenAuthorization } from './support/pod-login';
 
 /** Invariant 3 of docs/security-model.md across restarts: Redis forgetting a revocation would revive the token. */
-describe('e2e: revocations survive a restart of Redis and of local mode', () => {
+describe('e2e: revocations survive a restart of Redis and of local mode, and wait for a replica', () => {
   let suite: Suite;
   let stateDir: string;
   let gatewayPort: number;
@@ -82,6 +83,32 @@ describe('e2e: revocations survive a restart of Redis and of local mode', () => 
     suite = await startE2eSuite({ stateDir, gatewayPort });
     await stillDead();
   }, 150_000);
+
+  it('with a replica, a revoke is reported only once the replica holds it, else 503 redis_replica_timeout', async () => {
+    const primary = new Redis(suite.redisUrl);
+    let replica: RedisHandle | undefined;
+    try {
+      // Sync at once rather than after the default 5 s diskless-sync delay.
+      await primary.config('SET', 'repl-diskless-sync-delay', '0');
+      replica = await startRedis({ own: true, args: ['--replicaof', '127.0.0.1', new URL(suite.redisUrl).port] });
+      await waitFor(async () => /slave0:.*state=online/.test(await primary.info('replication')), { message: 'the replica is in sync' });
+      const token = (await authenticate(suite, { hostId: HOST.deployment, cert: app.certPem, key: app.keyPem })).body;
+      // A stopped replica cannot acknowledge: the revoke must not report success.
+      process.kill(replica.pid!, 'SIGSTOP');
+      let r;
+      try {
+        r = await revoke(admin, 'application/json', JSON.stringify({ pod_uid: '0b6e2a52-5f0e-4d5e-9d8e-2f7d1c3b4a59' }));
+      } finally {
+        process.kill(replica.pid!, 'SIGCONT');
+      }
+      expect({ status: r.status, code: JSON.parse(r.body).error?.code }).toEqual({ status: 503, code: 'redis_replica_timeout' });
+      expect((await revoke(token, 'application/x-www-form-urlencoded', `token=${encodeURIComponent(token)}`)).status).toBe(200);
+      expect(await active(token)).toBe(false);
+    } finally {
+      await replica?.stop();
+      primary.disconnect();
+    }
+  });
 });
 
 function alive(pid: number): boolean {
