@@ -80,6 +80,23 @@ describe('RedisRevocationStore (real redis-server)', () => {
     expect(ours).toHaveLength(1);
     expect(ours[0]![0]!.toLowerCase()).toBe('mget');
   });
+
+  it('without replicas, revokes without WAIT (a WAIT 1 there would time out every revocation)', async () => {
+    const p = prefix();
+    const store = new RedisRevocationStore({ redis, prefix: p });
+    const base = new Redis(server.url);
+    const monitor = await base.monitor();
+    const seen: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => seen.push(args));
+    const marker = `done-${p}`;
+    await store.revokeJti('no-replica', nowS() + 60);
+    await redis.echo(marker);
+    await waitFor(() => seen.some((a) => a[1] === marker), { message: 'marker in MONITOR' });
+    monitor.disconnect();
+    base.disconnect();
+    expect(seen.map((a) => a[0]!.toLowerCase())).not.toContain('wait');
+    expect(await store.isRevoked({ jti: 'no-replica', iat: nowS() })).toBe(true);
+  });
 });
 
 describe('RedisRevocationStore with a replica (real primary + real --replicaof redis-server)', () => {
