@@ -40,6 +40,22 @@ function checkDeployment(where, d) {
   }
 }
 
+// Revocations live in Redis: it must keep them across a restart (AOF, fsync at
+// least every second, on a volume that outlives the pod).
+function checkRedisDurable(where, r) {
+  const pod = r.spec.template.spec;
+  const c = pod.containers.find((x) => x.name === 'redis') ?? pod.containers[0];
+  const args = [...(c.command ?? []), ...(c.args ?? [])];
+  const arg = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+  if (arg('--appendonly') !== 'yes') fail(where, 'Redis runs without AOF (--appendonly yes): a restart forgets every revocation');
+  if (!['everysec', 'always', undefined].includes(arg('--appendfsync'))) fail(where, 'Redis AOF must fsync everysec or always');
+  const dir = arg('--dir') ?? '/data';
+  const mount = c.volumeMounts?.find((m) => dir === m.mountPath || dir.startsWith(`${m.mountPath}/`));
+  const claimed = (r.spec.volumeClaimTemplates ?? []).some((t) => t.metadata.name === mount?.name);
+  const volume = pod.volumes?.find((v) => v.name === mount?.name);
+  if (!mount || (!claimed && !volume?.persistentVolumeClaim)) fail(where, `Redis data dir ${dir} is not on a PersistentVolumeClaim`);
+}
+
 const overlays = { base: 'deploy/base', dev: 'deploy/overlays/dev', ha: 'deploy/overlays/ha' };
 const summary = [];
 for (const [name, dir] of Object.entries(overlays)) {
@@ -53,7 +69,7 @@ for (const [name, dir] of Object.entries(overlays)) {
       fail(where, `schema: ${e.message.split('\n').slice(0, 3).join(' ')}`);
     }
     if (obj.kind === 'Secret') fail(where, 'Secrets are created at install time, never committed');
-    if (obj.kind === 'Deployment') checkDeployment(where, obj);
+    if (obj.kind === 'Deployment' || obj.kind === 'StatefulSet') checkDeployment(where, obj);
   }
   const deployments = objects.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/part-of'] === 'podid');
   if (deployments.length !== 6) fail(name, `expected 6 podid Deployments, got ${deployments.length}`);
@@ -69,7 +85,9 @@ for (const [name, dir] of Object.entries(overlays)) {
       if (!objects.some((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === s)) fail('ha', `no HPA for ${s}`);
     }
   }
-  if (name === 'dev' && !objects.some((o) => o.kind === 'Deployment' && o.metadata.name === 'redis')) fail('dev', 'no in-namespace Redis');
+  const redis = objects.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === 'redis');
+  if (name === 'dev' && !redis) fail('dev', 'no in-namespace Redis');
+  if (redis) checkRedisDurable(`${name} ${redis.kind}/redis`, redis);
   summary.push(`${name}: ${objects.length} objects`);
 }
 

@@ -23,6 +23,8 @@ export interface GatewayDeps {
   readonly trustDomain: string;
   /** True when Redis answers PING. */
   redisReady(): Promise<boolean>;
+  /** True when Redis has AOF on (revocations survive its restart); undefined when it does not answer. */
+  redisAofEnabled(): Promise<boolean | undefined>;
   readonly metrics: GatewayMetrics;
   readonly log: Logger;
   now(): Date;

@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis';
 import type { RedisClient } from '@podid/redis-stores';
 
 /** True when Redis answers PING within its command timeout. */
@@ -25,4 +26,19 @@ export async function waitForRedis(redis: RedisClient, ms = 2000): Promise<boole
     const timer = setTimeout(() => done(false), ms);
     redis.once('ready', onReady);
   });
+}
+
+/**
+ * Whether every primary keeps its writes across a restart: AOF on
+ * (`INFO persistence` aof_enabled:1). RDB snapshots alone lose what came after
+ * the last save. Undefined when Redis does not answer (the redis check fails then).
+ */
+export async function redisAofEnabled(redis: RedisClient): Promise<boolean | undefined> {
+  try {
+    const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+    const infos = await Promise.all(nodes.map((n) => n.info('persistence')));
+    return infos.every((i) => /^aof_enabled:1\r?$/m.test(i));
+  } catch {
+    return undefined;
+  }
 }

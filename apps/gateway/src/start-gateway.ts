@@ -8,7 +8,7 @@ import { startGatewayServer } from './http/gateway-server';
 import { createRequestHandler } from './http/request-handler';
 import { parseProxyList } from './protocol/trusted-proxies';
 import { countRedisErrors, createRedis, FallbackRateLimiter, MemoryRateLimiter, RedisRateLimiter } from '@podid/redis-stores';
-import { redisPing, waitForRedis } from './redis-client';
+import { redisAofEnabled, redisPing, waitForRedis } from './redis-client';
 import { gatewayReady } from './routes/health';
 import { gatewayRoutes } from './routes/gateway-routes';
 import { BundleCache } from './upstream/bundle-cache';
@@ -55,6 +55,7 @@ export async function startGateway(cfg: GatewayConfig, log: Logger, now: () => D
     issuer: cfg.issuer,
     trustDomain: cfg.trustDomain,
     redisReady: () => redisPing(redis),
+    redisAofEnabled: () => redisAofEnabled(redis),
     metrics,
     log,
     now,

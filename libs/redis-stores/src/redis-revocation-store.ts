@@ -1,3 +1,4 @@
+import { DependencyUnavailableError } from '@podid/errors';
 import type { RedisClient } from './create-redis';
 import { redisCall } from './redis-call';
 import type { RevocationQuery, RevocationStore } from './revocation-store';
@@ -19,6 +20,9 @@ return 1
 
 type Scripted = { podidRevoke(key: string, value: string, untilMs: string): Promise<number> };
 
+/** Default wait for one replica to acknowledge a revocation; below the client's 1 s command timeout. */
+const REPLICA_ACK_TIMEOUT_MS = 500;
+
 /**
  * Revocations in Redis, one key per target, expiring when the tokens they
  * concern expire. All keys share the `{rev}` hash tag so that isRevoked is
@@ -27,13 +31,16 @@ type Scripted = { podidRevoke(key: string, value: string, untilMs: string): Prom
 export class RedisRevocationStore implements RevocationStore {
   private readonly redis: RedisClient & Scripted;
 
-  constructor(opts: { redis: RedisClient; prefix: string }) {
+  /** replicaAckTimeoutMs: how long a revocation waits for a replica (WAIT); keep it below the client's command timeout. */
+  constructor(opts: { redis: RedisClient; prefix: string; replicaAckTimeoutMs?: number }) {
     this.prefix = `${opts.prefix}{rev}:`;
+    this.replicaAckTimeoutMs = opts.replicaAckTimeoutMs ?? REPLICA_ACK_TIMEOUT_MS;
     opts.redis.defineCommand('podidRevoke', { numberOfKeys: 1, lua: REVOKE_LUA });
     this.redis = opts.redis as RedisClient & Scripted;
   }
 
   private readonly prefix: string;
+  private readonly replicaAckTimeoutMs: number;
 
   /** The Redis key of a target; exposed for tests and operators. */
   keyOf(kind: 'jti' | 'host' | 'pod', id: string): string {
@@ -61,7 +68,35 @@ export class RedisRevocationStore implements RevocationStore {
     return (jti !== null && jti !== undefined && !!q.jti) || covers(host) || covers(pod);
   }
 
+  /**
+   * The script, then ROLE in the same pipeline (the same connection, the
+   * key's node on Cluster). Where the primary has replicas, WAIT 1 on that
+   * connection: a revocation only a failed-over primary held would vanish, so
+   * no acknowledgement in time fails closed instead of reporting success.
+   */
   private async revoke(key: string, issuedBefore: number, untilUnix: number): Promise<void> {
-    await redisCall('revoke', () => this.redis.podidRevoke(key, String(issuedBefore), String(untilUnix * 1000)));
+    const pipe = this.redis.pipeline() as ReturnType<RedisClient['pipeline']> & { podidRevoke(...a: string[]): unknown };
+    pipe.podidRevoke(key, String(issuedBefore), String(untilUnix * 1000));
+    pipe.role();
+    const [, role] = await redisCall('revoke', () => execAll(pipe));
+    if (replicasOf(role) === 0) return;
+    // PTTL only routes the pipeline to the key's node; WAIT counts acks of this connection's writes.
+    const wait = this.redis.pipeline().pttl(key).wait(1, this.replicaAckTimeoutMs);
+    const [, acked] = await redisCall('revoke WAIT', () => execAll(wait));
+    if (Number(acked) < 1) {
+      throw new DependencyUnavailableError('REDIS_REPLICA_TIMEOUT', `redis revoke: no replica acknowledged the revocation within ${this.replicaAckTimeoutMs} ms`);
+    }
   }
+}
+
+/** Runs a pipeline; the first failed command fails it all. */
+async function execAll(pipe: ReturnType<RedisClient['pipeline']>): Promise<unknown[]> {
+  const results = (await pipe.exec()) ?? [];
+  for (const [err] of results) if (err) throw err;
+  return results.map(([, v]) => v);
+}
+
+/** Connected replicas in a primary's ROLE reply: ['master', offset, [[ip, port, offset], ...]]. */
+function replicasOf(role: unknown): number {
+  return Array.isArray(role) && role[0] === 'master' && Array.isArray(role[2]) ? role[2].length : 0;
 }

@@ -89,7 +89,8 @@ export async function startSuite(opts: SuiteOptions): Promise<Suite> {
   try {
     await applyGatewayCa(sim, opts.manifests, gatewayCa.certPem);
     if (!opts.redisUrl) {
-      redis = await startRedis({ own: true });
+      // AOF in the state dir: a second start keeps the revocations.
+      redis = await startRedis({ own: true, dir: join(stateDir, 'redis') });
       cleanup.push(() => redis!.stop());
     }
     const redisUrl = opts.redisUrl ?? redis!.url;

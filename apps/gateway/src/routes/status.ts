@@ -4,10 +4,11 @@ import { sendJson } from '../http/respond';
 import type { Route } from '../http/route';
 import { decodePathParam } from '../protocol/path-param';
 
-/** One self-check of an authenticator. */
+/** One self-check of an authenticator. A warning is ok (it does not fail status) but names a risk. */
 export interface StatusCheck {
   name: string;
   ok: boolean;
+  warning?: true;
   code?: string;
   hint?: string;
 }
@@ -15,8 +16,9 @@ export interface StatusCheck {
 /**
  * GET /authn-k8s/{serviceId}/{account}/status: needs the `status` grant.
  * Checks the CA (present, not expiring), that policy is loaded and names the
- * authenticator, Redis, and Kubernetes through pod-verifier's GetStatus
- * (reachable, permissions granted, client credential not expiring).
+ * authenticator, Redis (and that it persists), and Kubernetes through
+ * pod-verifier's GetStatus (reachable, permissions granted, client credential
+ * not expiring). Warnings alone answer 200 with status "warning".
  */
 export function statusRoute(deps: GatewayDeps): Route {
   return {
@@ -29,10 +31,11 @@ export function statusRoute(deps: GatewayDeps): Route {
       decodePathParam(params['account']!, 'account');
       const caller = await authenticateCaller(deps, req);
       await requireGrant(deps, caller, 'status', serviceId);
-      const checks = (await Promise.all([checkCa(deps, serviceId), checkPolicy(deps, serviceId), checkRedis(deps), checkKubernetes(deps)])).flat();
+      const checks = (await Promise.all([checkCa(deps, serviceId), checkPolicy(deps, serviceId), checkRedis(deps), checkRedisPersistence(deps), checkKubernetes(deps)])).flat();
       deps.log.event('AUDIT_STATUS', { caller: caller.hostId, authenticator: `authn-k8s/${serviceId}`, ok: checks.every((c) => c.ok) });
-      if (checks.every((c) => c.ok)) return sendJson(res, 200, { status: 'ok' });
-      sendJson(res, 503, { status: 'error', checks });
+      if (!checks.every((c) => c.ok)) return sendJson(res, 503, { status: 'error', checks });
+      if (checks.some((c) => c.warning)) return sendJson(res, 200, { status: 'warning', checks });
+      sendJson(res, 200, { status: 'ok' });
     },
   };
 }
@@ -66,6 +69,23 @@ async function checkPolicy(deps: GatewayDeps, serviceId: string): Promise<Status
 
 async function checkRedis(deps: GatewayDeps): Promise<StatusCheck> {
   return (await deps.redisReady()) ? { name: 'redis', ok: true } : { name: 'redis', ok: false, code: 'REDIS_UNREACHABLE', hint: 'Check REDIS_URL and that Redis is up.' };
+}
+
+/** A Redis without AOF forgets every revocation when it restarts: revoked tokens would be valid again. */
+async function checkRedisPersistence(deps: GatewayDeps): Promise<StatusCheck[]> {
+  const aof = await deps.redisAofEnabled();
+  // Unreachable: the redis check already fails.
+  if (aof === undefined) return [];
+  if (aof) return [{ name: 'redis-persistence', ok: true }];
+  return [
+    {
+      name: 'redis-persistence',
+      ok: true,
+      warning: true,
+      code: 'REDIS_NOT_PERSISTENT',
+      hint: 'Redis runs without AOF: a restart forgets every revocation. Run it with appendonly yes on durable storage (docs/operator-guide.md, Redis).',
+    },
+  ];
 }
 
 /** Kubernetes as pod-verifier sees it: reachable, every permission granted, its client credential not about to expire. */
