@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FailedPreconditionError, NotFoundError } from '@podid/errors';
 import { createLogger, LogCapture } from '@podid/logging';
@@ -9,13 +9,13 @@ import { fileCaStore } from './file-ca-store';
 
 const now = () => new Date();
 
-function setup(opts: { create?: boolean } = {}) {
+function setup(opts: { create?: boolean; admit?: (serviceId: string) => Promise<void>; maxEntries?: number } = {}) {
   const dir = tmpDir();
   const capture = new LogCapture();
   const log = createLogger({ service: 'ca-signer', destination: capture });
   const modes: string[] = [];
   const store = fileCaStore({ dir, now, createAlgorithm: opts.create ? 'ec-p256' : undefined, onInsecureKeyMode: (p) => modes.push(p) });
-  const registry = new CaRegistry({ store, cacheTtlMs: 60_000, now, log });
+  const registry = new CaRegistry({ store, cacheTtlMs: 60_000, now, log, admit: opts.admit ?? (async () => undefined), maxEntries: opts.maxEntries });
   return { dir, capture, registry, modes };
 }
 
@@ -60,5 +60,24 @@ describe('CaRegistry with the directory store', () => {
     const cas = await Promise.all([registry.get('dev'), registry.get('dev'), registry.get('dev')]);
     expect(new Set(cas.map((c) => c.fingerprint)).size).toBe(1);
     expect(capture.withEvent('CA_CREATED')).toHaveLength(1);
+  });
+
+  it('creates no CA for a service id it does not admit', async () => {
+    const admit = async (id: string) => {
+      if (id !== 'dev') throw new NotFoundError('AUTHENTICATOR_NOT_FOUND', `authenticator "${id}" is not in policy`);
+    };
+    const { dir, registry, capture } = setup({ create: true, admit });
+    await expect(registry.get('random-1')).rejects.toMatchObject({ code: 'AUTHENTICATOR_NOT_FOUND' });
+    expect(readdirSync(dir)).toEqual([]);
+    expect(capture.withEvent('CA_CREATED')).toHaveLength(0);
+    expect(registry.size).toBe(0);
+    await registry.get('dev');
+    expect(readdirSync(dir)).toEqual(['dev']);
+  });
+
+  it('keeps at most maxEntries CAs cached', async () => {
+    const { registry } = setup({ create: true, maxEntries: 2 });
+    for (const id of ['a', 'b', 'c', 'd']) await registry.get(id);
+    expect(registry.size).toBe(2);
   });
 });

@@ -1,9 +1,11 @@
 import { bool, duration, loadConfigOrExit, oneOf, optionalStr, str } from '@podid/config';
-import { serviceFields } from '@podid/runtime';
+import { peerAddressFields, serviceFields } from '@podid/runtime';
 
 /** ca-signer's env vars (besides the common service ones). */
 export const caSignerSchema = {
   ...serviceFields,
+  /** Policy, asked which authenticators may have a CA. */
+  policyAddr: peerAddressFields.policyAddr,
   /** Directory source: <dir>/<serviceId>/ca.pem + ca-key.pem. */
   caDir: optionalStr({ env: 'PODID_CA_DIR' }),
   /** Local mode: create a missing CA in PODID_CA_DIR on first use. */

@@ -1,6 +1,6 @@
-import { CaSignerService } from '@podid/contracts';
+import { CaSignerService, PolicyService } from '@podid/contracts';
 import { readTlsFiles } from '@podid/config';
-import { service, startGrpcServer } from '@podid/grpc';
+import { createServiceClient, service, startGrpcServer } from '@podid/grpc';
 import { createLogger } from '@podid/logging';
 import { createMetricsRegistry, runMain, startOpsServer } from '@podid/runtime';
 import { caExpiryGauge } from './ca-metrics';
@@ -8,6 +8,7 @@ import { CaRegistry } from './ca-registry';
 import { caSignerHandlers } from './ca-signer-handlers';
 import { loadCaSignerConfigOrExit } from './ca-signer-config';
 import { caStoreFromConfig } from './ca-store-from-config';
+import { PolicyAuthenticators } from './policy-authenticators';
 
 const cfg = loadCaSignerConfigOrExit();
 const log = createLogger({ service: 'ca-signer', level: cfg.logLevel });
@@ -19,7 +20,9 @@ runMain({
     const tls = readTlsFiles(cfg);
     const store = caStoreFromConfig(cfg, log, now);
     const metrics = createMetricsRegistry();
-    const registry = new CaRegistry({ store, cacheTtlMs: cfg.caCacheTtlMs, now, log, onLoaded: caExpiryGauge(metrics) });
+    const policy = createServiceClient(PolicyService, { address: cfg.policyAddr, tls, expectService: 'policy', deadlineMs: 2000 });
+    const authenticators = new PolicyAuthenticators({ listAuthenticators: () => policy.listAuthenticators({}), log });
+    const registry = new CaRegistry({ store, cacheTtlMs: cfg.caCacheTtlMs, now, log, admit: (id) => authenticators.require(id), onLoaded: caExpiryGauge(metrics) });
     const grpc = await startGrpcServer({
       host: cfg.grpcHost,
       port: cfg.grpcPort,
@@ -41,6 +44,7 @@ runMain({
       stop: async () => {
         await grpc.stop();
         await ops.close();
+        policy.close();
       },
     };
   },

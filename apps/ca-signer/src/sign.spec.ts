@@ -1,10 +1,11 @@
 import { X509Certificate } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaSignerService } from '@podid/contracts';
 import { createServiceClient } from '@podid/grpc';
 import { eventually, freePort, makeTestPki, spawnNode, tmpDir, waitFor, writeTlsEnv, type ChildHandle, type TestPki } from '@podid/testkit';
 import { createCsr, generateKeyPair } from '@podid/x509';
+import { startPolicyPeer } from './testing/policy-peer';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
 const SPIFFE = 'spiffe://cluster.local/namespace/demo/podname/app-1';
@@ -16,6 +17,7 @@ describe('ca-signer over gRPC mTLS (spawned dist/main.js, directory CA in local 
   let pki: TestPki;
   let address: string;
   let caDir: string;
+  let policy: Awaited<ReturnType<typeof startPolicyPeer>>;
   const clientAs = async (svc: string) => createServiceClient(CaSignerService, { address, tls: await pki.tls(svc), expectService: 'ca-signer', deadlineMs: 10_000 });
   const csr = async (spiffeId = SPIFFE) =>
     createCsr({ keys: await generateKeyPair('ec-p256'), algorithm: 'ec-p256', commonName: 'demo', sans: [{ type: 'url', value: spiffeId }] });
@@ -23,6 +25,7 @@ describe('ca-signer over gRPC mTLS (spawned dist/main.js, directory CA in local 
 
   beforeAll(async () => {
     pki = await makeTestPki('ca-signer-sign');
+    policy = await startPolicyPeer(pki, ['dev']);
     const dir = tmpDir();
     caDir = join(dir, 'ca');
     const [grpcPort, opsPort] = [await freePort(), await freePort()];
@@ -34,11 +37,13 @@ describe('ca-signer over gRPC mTLS (spawned dist/main.js, directory CA in local 
       PODID_OPS_PORT: String(opsPort),
       PODID_CA_DIR: caDir,
       PODID_CA_CREATE: 'true',
+      PODID_POLICY_ADDR: policy.address,
     });
     await child.waitForEvent('SERVICE_READY');
     address = `127.0.0.1:${grpcPort}`;
   });
   afterAll(async () => {
+    await policy?.stop();
     expect(await child.stop('SIGTERM')).toBe(0);
   });
 
@@ -84,6 +89,26 @@ describe('ca-signer over gRPC mTLS (spawned dist/main.js, directory CA in local 
     const injector = await clientAs('cert-injector');
     await expect(injector.getBundle({ serviceId: 'dev' })).resolves.toMatchObject({ bundlePem: expect.stringContaining('BEGIN CERTIFICATE') });
     await expect(injector.sign(await signRequest())).rejects.toMatchObject({ kind: 'permission_denied' });
+    injector.close();
+  });
+
+  it('refuses Sign and GetBundle for an authenticator not in policy, and creates no CA for it', async () => {
+    const gateway = await clientAs('gateway');
+    const injector = await clientAs('cert-injector');
+    const refused = { kind: 'not_found', code: 'AUTHENTICATOR_NOT_FOUND' };
+    for (let i = 0; i < 5; i++) await expect(gateway.getBundle({ serviceId: `random-${i}` })).rejects.toMatchObject(refused);
+    await expect(gateway.sign({ ...(await signRequest()), serviceId: 'attacker' })).rejects.toMatchObject(refused);
+    await expect(injector.getBundle({ serviceId: 'attacker' })).rejects.toMatchObject(refused);
+    expect(readdirSync(caDir).filter((d) => d !== 'dev')).toEqual([]);
+    expect(existsSync(join(caDir, 'attacker'))).toBe(false);
+    await eventually(() => expect(child.lines.filter((l) => l['event'] === 'CA_AUTHENTICATOR_UNKNOWN' && l['service_id'] === 'attacker')).toHaveLength(2));
+    expect(child.lines.filter((l) => l['event'] === 'CA_CREATED' && l['service_id'] !== 'dev')).toEqual([]);
+
+    // An authenticator added to policy gets its CA without a restart.
+    policy.ids.push('added');
+    await eventually(() => expect(gateway.getBundle({ serviceId: 'added' })).resolves.toMatchObject({ bundlePem: expect.stringContaining('BEGIN CERTIFICATE') }), 5000);
+    expect(existsSync(join(caDir, 'added', 'ca.pem'))).toBe(true);
+    gateway.close();
     injector.close();
   });
 });

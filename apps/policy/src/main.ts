@@ -29,7 +29,7 @@ runMain({
         service({
           name: 'authn.v1.Policy',
           definition: PolicyService,
-          allow: { resolve: ['gateway'], listAuthenticators: ['gateway'], authorize: ['gateway'] },
+          allow: { resolve: ['gateway'], listAuthenticators: ['gateway', 'ca-signer'], authorize: ['gateway'] },
           handlers: policyHandlers({ current: () => store.current() }),
         }),
       ],

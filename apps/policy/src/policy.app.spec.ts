@@ -74,6 +74,16 @@ describe('policy service over gRPC mTLS (spawned dist/main.js)', () => {
     }
   });
 
+  it('lets ca-signer list authenticators, and nothing else', async () => {
+    const caSigner = createServiceClient(PolicyService, { address: `127.0.0.1:${grpcPort}`, tls: await pki.tls('ca-signer'), expectService: 'policy' });
+    try {
+      await expect(caSigner.listAuthenticators({})).resolves.toMatchObject({ authenticators: [expect.objectContaining({ id: 'dev-cluster', type: K8S })] });
+      await expect(caSigner.resolve({ serviceId: 'dev-cluster', type: K8S, hostId: 'apps/web' })).rejects.toBeInstanceOf(PermissionDeniedError);
+    } finally {
+      caSigner.close();
+    }
+  });
+
   it('hot-reloads a rewritten file, and keeps the old policy when the new one is invalid', async () => {
     writeFileSync(file, policyText('prod', '  - id: apps/api\n    authenticators: [dev-cluster]\n    annotations: {authn-k8s/namespace: prod}\n'));
     await waitFor(async () => (await resolveWeb()).restrictions?.namespace === 'prod', { timeoutMs: 10_000, message: 'the new namespace after a rewrite' });

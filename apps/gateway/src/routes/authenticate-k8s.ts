@@ -7,18 +7,20 @@ import type { GatewayDeps } from '../gateway-deps';
 import type { Route } from '../http/route';
 import { decodePathParam } from '../protocol/path-param';
 import { isTrustedProxy } from '../protocol/trusted-proxies';
-import { enforceRateLimit } from '../rate-limit/login-rate-limits';
+import { enforceRateLimit, enforceRateLimits } from '../rate-limit/login-rate-limits';
 import { onRateLimited } from './limited';
 import { auditLogin } from './login-audit';
 import { sendToken } from './send-token';
 
 /**
- * POST /authn-k8s/{serviceId}/{account}/{login}/authenticate (DESIGN.md 2,
- * mTLS authenticate): the client certificate from the TLS session (or from a
- * trusted proxy) must chain to the authenticator CA, be valid now, carry
- * CN == login, and name a pod that still exists with the same uid and still
- * meets the restrictions; then TokenIssuer.Issue (which refuses revoked hosts
- * and pods) returns the token.
+ * POST /authn-k8s/{serviceId}/{account}/{login}/authenticate (mTLS
+ * authenticate): per-IP limit; the authenticator and host must be in policy
+ * before the CA bundle is fetched; the client certificate from the TLS
+ * session (or from a trusted proxy) must chain to the authenticator CA, be
+ * valid now, carry CN == login, and name a pod that still exists with the
+ * same uid and still meets the restrictions; host and pod limits are charged
+ * only once the certificate has verified; then TokenIssuer.Issue (which
+ * refuses revoked hosts and pods) returns the token.
  */
 export function authenticateK8sRoute(deps: GatewayDeps): Route {
   return {
@@ -35,11 +37,7 @@ export function authenticateK8sRoute(deps: GatewayDeps): Route {
         Object.assign(audit, { authenticator: `authn-k8s/${serviceId}`, login });
         const hostId = hostIdFromLogin(login);
         audit['host_id'] = hostId;
-        // Both limits in parallel: one Redis round trip of latency instead of two.
-        await Promise.all([
-          enforceRateLimit(deps.limiter, deps.rates, 'ip', clientIp, onRateLimited(deps)),
-          hostId ? enforceRateLimit(deps.limiter, deps.rates, 'host', hostId, onRateLimited(deps)) : undefined,
-        ]);
+        await enforceRateLimit(deps.limiter, deps.rates, 'ip', clientIp, onRateLimited(deps));
         if (account !== deps.account) throw new UnauthenticatedError('AUTHN_ACCOUNT_MISMATCH', `account: exp=${JSON.stringify(deps.account)} got=${JSON.stringify(account)}`);
         if (!hostId) throw new UnauthenticatedError('AUTHN_LOGIN_INVALID', `login: exp=host/<id> got=${JSON.stringify(login.slice(0, 120))}`);
         const trusted = isTrustedProxy(req.socket.remoteAddress, deps.trustedProxies);
@@ -47,14 +45,15 @@ export function authenticateK8sRoute(deps: GatewayDeps): Route {
         audit['cert_source'] = got.source;
         if (got.forged) deps.log.event('AUTHN_FORGED_PROXY_HEADER', { client_ip: clientIp });
         if (!got.cert) throw new UnauthenticatedError('AUTHN_CERT_MISSING', 'client cert: exp=a certificate in the TLS session got=none');
+        const { policy, podVerifier, tokenIssuer } = deps.upstreams;
+        // Policy first: an authenticator not in policy (or disabled, or not authn-k8s) never reaches CaSigner.GetBundle.
+        const resolved = await policy.resolve({ serviceId, type: AuthenticatorType.AUTHENTICATOR_TYPE_AUTHN_K8S, hostId });
         const caCerts = await deps.bundles.get(serviceId);
         const id = verifyClientCert({ leaf: got.cert, caCerts, login, now: deps.now(), trustDomain: deps.trustDomain });
         Object.assign(audit, { namespace: id.namespace, pod: id.pod, pod_uid: id.podUid, cert_serial: id.serial });
-        const { policy, podVerifier, tokenIssuer } = deps.upstreams;
-        const [, resolved] = await Promise.all([
-          enforceRateLimit(deps.limiter, deps.rates, 'pod', `${id.namespace}/${id.pod}`, onRateLimited(deps)),
-          policy.resolve({ serviceId, type: AuthenticatorType.AUTHENTICATOR_TYPE_AUTHN_K8S, hostId }),
-        ]);
+        // Only a verified certificate is a claim to the host and the pod: charging their buckets earlier would let anyone lock them out.
+        const claimed = [['host', resolved.hostId || hostId], ['pod', `${id.namespace}/${id.pod}`]] as const;
+        await enforceRateLimits(deps.limiter, deps.rates, claimed, onRateLimited(deps));
         const pod = await podVerifier.verifyPod({
           namespace: id.namespace,
           pod: id.pod,

@@ -15,10 +15,11 @@ import { auditLogin, failureCode } from './login-audit';
 export const HOST_ID_PREFIX_HEADER = 'host-id-prefix';
 
 /**
- * POST /authn-k8s/{serviceId}/inject_client_cert (DESIGN.md 2, certificate
- * login): CSR checks, rate limits by client IP and pod, Policy.Resolve,
- * PodVerifier.VerifyPod, CaSigner.Sign, CertInjector.Inject, then 202 with an
- * empty body, so the certificate is in the pod before the client polls.
+ * POST /authn-k8s/{serviceId}/inject_client_cert (certificate login): rate
+ * limit by client IP, CSR checks (signature included), Policy.Resolve, rate
+ * limit by pod, PodVerifier.VerifyPod, CaSigner.Sign, CertInjector.Inject,
+ * then 202 with an empty body, so the certificate is in the pod before the
+ * client polls.
  */
 export function injectClientCertRoute(deps: GatewayDeps): Route {
   return {
@@ -42,10 +43,9 @@ export function injectClientCertRoute(deps: GatewayDeps): Route {
         const commonName = commonNameFromCsrCn(prefix, csr.commonName ?? '', serviceId);
         audit['host_id'] = hostIdFromCommonName(commonName);
         const { policy, podVerifier, caSigner, certInjector } = deps.upstreams;
-        const [, resolved] = await Promise.all([
-          enforceRateLimit(deps.limiter, deps.rates, 'pod', `${namespace}/${pod}`, onRateLimited(deps)),
-          policy.resolve({ serviceId, type: AuthenticatorType.AUTHENTICATOR_TYPE_AUTHN_K8S, hostId: audit['host_id'] as string }),
-        ]);
+        const resolved = await policy.resolve({ serviceId, type: AuthenticatorType.AUTHENTICATOR_TYPE_AUTHN_K8S, hostId: audit['host_id'] as string });
+        // Charged only for a signed CSR whose host is in policy, so a flood of CSRs naming unknown hosts cannot lock the pod out.
+        await enforceRateLimit(deps.limiter, deps.rates, 'pod', `${namespace}/${pod}`, onRateLimited(deps));
         const verified = await podVerifier.verifyPod({ namespace, pod, restrictions: resolved.restrictions, containerName: resolved.containerName, expectedUid: '' });
         audit['pod_uid'] = verified.uid;
         const signed = await caSigner.sign({

@@ -32,4 +32,29 @@ describe('BundleCache', () => {
     expect(calls).toBe(3);
     expect(splitPem('junk')).toEqual([]);
   });
+
+  it('stays bounded under many service ids, dropping the least recently used', async () => {
+    const ca = await createCa({ commonName: 'bundle', now: new Date(), ttlMs: 86_400_000 });
+    const asked: string[] = [];
+    const cache = new BundleCache(
+      {
+        getBundle: async ({ serviceId }) => {
+          asked.push(serviceId);
+          return { bundlePem: ca.certPem, notAfter: 0 };
+        },
+      },
+      () => 0,
+      60_000,
+      3,
+    );
+    await cache.get('dev');
+    for (let i = 0; i < 50; i++) {
+      await cache.get(`random-${i}`);
+      await cache.get('dev');
+      expect(cache.size).toBeLessThanOrEqual(3);
+    }
+    // 'dev' was used all along, so it was never evicted and asked for once.
+    expect(asked.filter((s) => s === 'dev')).toHaveLength(1);
+    expect(asked).toHaveLength(51);
+  });
 });

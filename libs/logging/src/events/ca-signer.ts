@@ -20,6 +20,11 @@ export const caSignerEvents = {
     meaning: 'No CA exists for the authenticator named in a request.',
     fix: 'Create <PODID_CA_DIR>/<serviceId>/ca.pem + ca-key.pem, or the Secret podid-ca-<serviceId> (type kubernetes.io/tls).',
   },
+  CA_AUTHENTICATOR_UNKNOWN: {
+    level: 'warn',
+    meaning: 'A request named a service id that is not an authn-k8s authenticator in policy; no CA was loaded or created (NOT_FOUND).',
+    fix: 'Add the authenticator to policy, or find the caller using a wrong service id (the gateway checks policy first, so this is unusual).',
+  },
   CA_CORRUPT: {
     level: 'error',
     meaning: 'A CA file or Secret exists but cannot be used; the message names it and what is wrong.',

@@ -1388,7 +1388,7 @@ export const PolicyService = {
   },
   /**
    * ListAuthenticators lists installed, configured and enabled authenticators.
-   * Callers: gateway.
+   * Callers: gateway, ca-signer (which authenticators may have a CA).
    */
   listAuthenticators: {
     path: "/authn.v1.Policy/ListAuthenticators" as const,
@@ -1431,7 +1431,7 @@ export interface PolicyServer extends UntypedServiceImplementation {
   resolve: handleUnaryCall<ResolveRequest, ResolveResponse>;
   /**
    * ListAuthenticators lists installed, configured and enabled authenticators.
-   * Callers: gateway.
+   * Callers: gateway, ca-signer (which authenticators may have a CA).
    */
   listAuthenticators: handleUnaryCall<ListAuthenticatorsRequest, ListAuthenticatorsResponse>;
   /**
@@ -1470,7 +1470,7 @@ export interface PolicyClient extends Client {
   ): ClientUnaryCall;
   /**
    * ListAuthenticators lists installed, configured and enabled authenticators.
-   * Callers: gateway.
+   * Callers: gateway, ca-signer (which authenticators may have a CA).
    */
   listAuthenticators(
     request: ListAuthenticatorsRequest,
