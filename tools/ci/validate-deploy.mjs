@@ -2,12 +2,14 @@
 // Renders every Kustomize overlay with Kustomize v5, validates each object
 // against the Kubernetes OpenAPI schemas (kubernetes-models), and checks the
 // production rules podid promises: hardened pods, probes, resources, no
-// committed Secrets, HA shape. Exits non-zero with one line per problem.
+// committed Secrets, HA shape, namespaces and NetworkPolicies
+// (network-policy-checks.mjs). Exits non-zero with one line per problem.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { checkNamespaces, checkNetworkPolicies, expectedCallers, REDIS_CLIENTS } from './network-policy-checks.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const kustomize = execFileSync('bash', [join(root, 'tools/ci/install-kustomize.sh')], { encoding: 'utf8' }).trim().split('\n').pop();
@@ -57,6 +59,8 @@ function checkRedisDurable(where, r) {
 }
 
 const overlays = { base: 'deploy/base', dev: 'deploy/overlays/dev', ha: 'deploy/overlays/ha' };
+const NAMESPACE = 'podid';
+const callers = expectedCallers(root);
 const summary = [];
 for (const [name, dir] of Object.entries(overlays)) {
   const objects = render(dir);
@@ -88,6 +92,8 @@ for (const [name, dir] of Object.entries(overlays)) {
   const redis = objects.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === 'redis');
   if (name === 'dev' && !redis) fail('dev', 'no in-namespace Redis');
   if (redis) checkRedisDurable(`${name} ${redis.kind}/redis`, redis);
+  for (const p of checkNamespaces(objects, NAMESPACE)) fail(name, p);
+  for (const p of checkNetworkPolicies(objects, { ns: NAMESPACE, callers, redisClients: REDIS_CLIENTS })) fail(name, p);
   summary.push(`${name}: ${objects.length} objects`);
 }
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { fcParams } from '@podid/testkit';
 import { parsePolicy } from './parse-policy';
 import { PolicyInvalidError } from './policy-problem';
 
@@ -21,10 +22,10 @@ const line = fc.tuple(fc.nat({ max: 6 }), fc.array(fc.oneof(token, fc.constantFr
 
 describe('parsePolicy on arbitrary input', () => {
   it('never throws an untyped error for random text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), parsesOrRefuses), { numRuns: 300 });
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), parsesOrRefuses), fcParams(300));
   });
 
   it('never throws an untyped error for YAML-shaped text built from policy words', () => {
-    fc.assert(fc.property(fc.array(line, { maxLength: 20 }).map((l) => l.join('\n')), parsesOrRefuses), { numRuns: 500 });
+    fc.assert(fc.property(fc.array(line, { maxLength: 20 }).map((l) => l.join('\n')), parsesOrRefuses), fcParams(500));
   });
 });

@@ -33,6 +33,9 @@ describe('parsePolicy', () => {
       'policy.yaml: account is required in one of the policy files',
       'policy.yaml:3: host "x/web": authenticator "prod" is not defined in any policy file',
     ]);
+    // Found by the property test: an empty `account:` used to crash the parser with a TypeError.
+    expect(problemsOf('account:\n')).toEqual(['policy.yaml: account is required in one of the policy files']);
+    expect(problemsOf('account: ~\n', 'hosts: []\n')).toEqual(['policy.yaml: account is required in one of the policy files']);
   });
 
   it('reports every problem of every file at once, in file and line order', () => {

@@ -34,7 +34,8 @@ export function parsePolicy(sources: readonly PolicySource[]): Policy {
     const f = r.problems.length === 0 ? (r.isEmpty(root) ? new Map() : r.fields(root, 'policy', ROOT_FIELDS)) : undefined;
     if (f) {
       const acct = r.string(f.get('account'), 'account');
-      if (f.has('account')) accountMayExist = true;
+      // `account:` with no value is absent, not hidden.
+      if (f.has('account') && !r.isEmpty(f.get('account')!.node)) accountMayExist = true;
       if (acct !== undefined) {
         const line = f.get('account')!.line;
         if (!ACCOUNT.test(acct)) r.problem(line, `account must match ${ACCOUNT}, got "${acct}"`);

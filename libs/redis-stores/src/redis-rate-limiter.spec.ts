@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { startRedis, type RedisHandle } from '@podid/testkit';
-import { createRedis, redisReady, MemoryRateLimiter, RedisRateLimiter, type RedisClient } from './index';
+import { createRedis, redisReady, FallbackRateLimiter, MemoryRateLimiter, RedisRateLimiter, type RateLimiter, type RedisClient } from './index';
 
 describe('RedisRateLimiter (real redis-server)', () => {
   let server: RedisHandle;
@@ -32,6 +32,31 @@ describe('RedisRateLimiter (real redis-server)', () => {
     expect((await a.take('ip:10.0.0.2', 5, 60_000)).allowed).toBe(true);
     const pttl = await replicaA.pttl(`${prefix}rl:ip:10.0.0.1`);
     expect(pttl).toBeGreaterThan(59_000);
+  });
+
+  // A day-long window: refill during the burst is far below one token, so exactly `limit` takes may succeed.
+  const WINDOW_MS = 86_400_000;
+  const cases: Array<[limit: number, takes: number]> = [[1, 20], [5, 60], [20, 200], [50, 51], [100, 400], [30, 10]];
+
+  /** `takes` concurrent takes of one bucket, alternating between the two replicas' limiters; how many were allowed. */
+  async function burst(a: RateLimiter, b: RateLimiter, limit: number, takes: number): Promise<number> {
+    const key = `ip:10.1.${limit}.${takes}`;
+    const results = await Promise.all(Array.from({ length: takes }, (_, i) => (i % 2 ? b : a).take(key, limit, WINDOW_MS)));
+    return results.filter((r) => r.allowed).length;
+  }
+
+  it.each(cases)('allows exactly min(limit, takes) of concurrent takes from two replicas (limit %i, %i takes)', async (limit, takes) => {
+    const prefix = `test-${randomBytes(4).toString('hex')}:`;
+    const allowed = await burst(new RedisRateLimiter({ redis: replicaA, prefix }), new RedisRateLimiter({ redis: replicaB, prefix }), limit, takes);
+    expect(allowed).toBe(Math.min(limit, takes));
+  });
+
+  it.each(cases)('does the same through the fallback limiter while Redis is up (limit %i, %i takes)', async (limit, takes) => {
+    const prefix = `test-${randomBytes(4).toString('hex')}:`;
+    const replica = (redis: RedisClient) => new FallbackRateLimiter({ primary: new RedisRateLimiter({ redis, prefix }), fallback: new MemoryRateLimiter() });
+    const [a, b] = [replica(replicaA), replica(replicaB)];
+    expect(await burst(a, b, limit, takes)).toBe(Math.min(limit, takes));
+    expect([a.isDegraded, b.isDegraded]).toEqual([false, false]);
   });
 
   it('refuses nonsense limits', async () => {

@@ -4,3 +4,4 @@ export * from './ports';
 export * from './process';
 export * from './redis';
 export * from './https-call';
+export * from './fc-params';

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import * as fc from 'fast-check';
 import * as jose from 'jose';
+import { fcParams } from '@podid/testkit';
 import { asEcPublicJwk, encodeJsonSegment, jwkThumbprint, jwks, publishedKey, signToken, verifyToken, type Signer, type KeyRing } from './index';
 
 /** A real ES256 signer over a Node key, as the app builds it. */
@@ -59,7 +60,7 @@ describe('signToken', () => {
         expect(seg.length % 4).toBe(0);
         expect(JSON.parse(Buffer.from(seg, 'base64').toString('utf8'))).toEqual(JSON.parse(JSON.stringify(value)));
       }),
-      { numRuns: 300 },
+      fcParams(300),
     );
   });
 

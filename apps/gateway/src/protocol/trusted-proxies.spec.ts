@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { fcParams } from '@podid/testkit';
 import { ipBytes, isIpOrCidr, isTrustedProxy, parseProxyList } from './trusted-proxies';
 
 describe('trusted proxy match', () => {
@@ -43,6 +44,7 @@ describe('trusted proxy match', () => {
           expect(isTrustedProxy(other, [net!])).toBe(false);
         }
       }),
+      fcParams(),
     );
   });
 });

@@ -109,7 +109,7 @@ export async function startFakeUpstreams(pki: TestPki): Promise<FakeUpstreams> {
       async introspect(req) {
         const hosts: Record<string, string> = { 'admin-token': 'admin', 'user-token': 'apps/demo' };
         // Test tokens are `{"t":"<name>"}` (the Conjur header carries JSON) or the bare name.
-        const name = req.token.startsWith('{') ? String((JSON.parse(req.token) as { t?: string }).t) : req.token;
+        const name = req.token.startsWith('{') ? tokenName(req.token) : req.token;
         const h = hosts[name];
         if (!h) return { active: false, sub: '', jti: '', exp: 0, iat: 0, k8s: undefined, iss: '', aud: '' };
         return { active: true, sub: `host/${h}`, jti: `jti-${h}`, exp: 2_000_000_000, iat: 1_900_000_000, k8s: undefined, iss: 'https://gw', aud: 'podid' };
@@ -142,4 +142,13 @@ export async function startFakeUpstreams(pki: TestPki): Promise<FakeUpstreams> {
     tokenIssuerAddr: await start('token-issuer', 'authn.v1.TokenIssuer', TokenIssuerService, handlers.tokenIssuer),
   };
   return { addrs, ca, handlers, calls, stop: async () => void (await Promise.all(servers.map((s) => s.stop(500)))) };
+}
+
+/** `t` of a `{"t":"<name>"}` test token; garbage is an unknown token, as the real token-issuer treats it, not an INTERNAL. */
+function tokenName(json: string): string {
+  try {
+    return String((JSON.parse(json) as { t?: unknown }).t);
+  } catch {
+    return '';
+  }
 }
