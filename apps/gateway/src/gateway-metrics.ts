@@ -1,6 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-/** Prometheus metrics of the gateway, on the registry the ops server and /metrics share. */
+/** Prometheus metrics of the gateway, on the ops server's registry (never on the public port: the labels are an oracle). */
 export interface GatewayMetrics {
   requests: Counter<'route' | 'status'>;
   duration: Histogram<'route' | 'status'>;

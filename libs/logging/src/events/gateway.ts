@@ -12,7 +12,12 @@ export const gatewayEvents = {
   GATEWAY_UPSTREAM_UNAVAILABLE: {
     level: 'warn',
     meaning: 'An upstream service or Redis could not answer; the request got 503.',
-    fix: 'Check the service named in `upstream` is running and reachable over mTLS; /readyz shows which check fails.',
+    fix: 'Check the service named in `upstream` is running and reachable over mTLS; GATEWAY_NOT_READY names the failing checks.',
+  },
+  GATEWAY_NOT_READY: {
+    level: 'warn',
+    meaning: 'Readiness failed; `failing` lists the upstreams (and redis) that do not answer. Logged once per change of that list; /readyz only says not ready.',
+    fix: 'Check the services in `failing` are running and reachable over mTLS, and Redis at REDIS_URL.',
   },
   GATEWAY_BAD_REQUEST: { level: 'info', meaning: 'A request was refused as malformed (400/404/405/413/415); `code` says which check.' },
   GATEWAY_CLIENT_ABORTED: { level: 'debug', meaning: 'The client closed the connection before the response was written.' },
