@@ -6,6 +6,7 @@ import type { GatewayDeps } from './gateway-deps';
 import { createGatewayMetrics } from './gateway-metrics';
 import { startGatewayServer } from './http/gateway-server';
 import { createRequestHandler } from './http/request-handler';
+import { createShedReporter } from './http/shed-reporter';
 import { parseProxyList } from './protocol/trusted-proxies';
 import { countRedisErrors, createRedis, FallbackRateLimiter, MemoryRateLimiter, RedisRateLimiter } from '@podid/redis-stores';
 import { redisPing, waitForRedis } from './redis-client';
@@ -69,6 +70,9 @@ export async function startGateway(cfg: GatewayConfig, log: Logger, now: () => D
     keyFile: cfg.gatewayKeyFile,
     log,
     handler: createRequestHandler({ routes: gatewayRoutes(deps, ready), log, metrics }),
+    timeouts: { handshakeMs: cfg.handshakeTimeoutMs, headersMs: cfg.headersTimeoutMs, requestMs: cfg.requestTimeoutMs, keepAliveMs: cfg.keepAliveTimeoutMs, idleMs: cfg.idleTimeoutMs },
+    limits: { maxConnections: cfg.maxConnections, maxConnectionsPerIp: cfg.maxConnectionsPerIp },
+    onShed: createShedReporter({ log, counter: metrics.connectionsShed }),
   });
   return {
     port: server.port,

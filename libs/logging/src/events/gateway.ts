@@ -19,6 +19,11 @@ export const gatewayEvents = {
     meaning: 'Readiness failed; `failing` lists the upstreams (and redis) that do not answer. Logged once per change of that list; /readyz only says not ready.',
     fix: 'Check the services in `failing` are running and reachable over mTLS, and Redis at REDIS_URL.',
   },
+  GATEWAY_CONNECTION_SHED: {
+    level: 'warn',
+    meaning: 'A connection was closed on accept: `reason` per_ip_cap (PODID_GATEWAY_MAX_CONNECTIONS_PER_IP open from `client_ip`) or total_cap (PODID_GATEWAY_MAX_CONNECTIONS). At most one line per reason per 10 s; `shed_since_last_line` counts the rest, podid_gateway_connections_shed_total counts all.',
+    fix: 'A flood of idle connections is an attack; if it is real traffic (a proxy, many pods behind one NAT address), raise the cap.',
+  },
   GATEWAY_BAD_REQUEST: { level: 'info', meaning: 'A request was refused as malformed (400/404/405/413/415); `code` says which check.' },
   GATEWAY_CLIENT_ABORTED: { level: 'debug', meaning: 'The client closed the connection before the response was written.' },
   RATE_LIMITED: { level: 'info', meaning: 'A request exceeded a rate limit (`scope` is ip, host or pod) and got 429.' },
