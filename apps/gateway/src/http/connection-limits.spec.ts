@@ -8,6 +8,7 @@ const PER_IP = 20;
 const TOTAL = 30;
 const HANDSHAKE_MS = 1500;
 const IDLE_MS = 800;
+const HEADERS_MS = 1000;
 
 /** A raw TCP socket from `from` that never sends a byte; resolves `closed` when the server ends it. */
 function idleSocket(port: number, from: string): { socket: Socket; closed: Promise<number> } {
@@ -44,6 +45,7 @@ describe('gateway connection limits and timeouts', () => {
       PODID_GATEWAY_MAX_CONNECTIONS: String(TOTAL),
       PODID_GATEWAY_HANDSHAKE_TIMEOUT: `${HANDSHAKE_MS}ms`,
       PODID_GATEWAY_IDLE_TIMEOUT: `${IDLE_MS}ms`,
+      PODID_GATEWAY_HEADERS_TIMEOUT: `${HEADERS_MS}ms`,
     });
   });
   afterAll(async () => {
@@ -83,6 +85,25 @@ describe('gateway connection limits and timeouts', () => {
     const after = Date.now() - opened;
     expect(after).toBeGreaterThanOrEqual(IDLE_MS - 100);
     expect(after).toBeLessThan(IDLE_MS + 1500);
+  });
+
+  it('closes a slowloris that trickles header bytes faster than the idle timeout, at the headers timeout', async () => {
+    const s = tlsConnect({ host: '127.0.0.1', port: t.gw.port, ca: t.caPem, servername: 'localhost' });
+    sockets.push(s);
+    s.on('error', () => undefined);
+    await new Promise<void>((resolve) => s.once('secureConnect', () => resolve()));
+    const opened = Date.now();
+    s.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n');
+    const trickle = setInterval(() => s.writable && s.write('X-Slow: 1\r\n'), IDLE_MS / 4);
+    try {
+      await new Promise<void>((resolve) => s.once('close', () => resolve()));
+    } finally {
+      clearInterval(trickle);
+    }
+    const after = Date.now() - opened;
+    expect(after).toBeGreaterThanOrEqual(HEADERS_MS - 100);
+    // Node checks the headers timeout once a second.
+    expect(after).toBeLessThan(HEADERS_MS + 2000);
   });
 
   it('frees per-IP slots when sockets close, and drops connections over the total cap', async () => {
