@@ -1,5 +1,4 @@
-import type { Server } from 'node:net';
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 
 /** Why a connection was closed before TLS. */
 export type ShedReason = 'per_ip_cap' | 'total_cap';
