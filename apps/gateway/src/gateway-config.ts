@@ -1,4 +1,4 @@
-import { list, optionalStr, port, str, type ConfigOf, type Field } from '@podid/config';
+import { duration, int, list, optionalStr, port, str, type ConfigOf, type Field } from '@podid/config';
 import { parseRedisUrl } from '@podid/redis-stores';
 import { peerAddressFields, serviceFields } from '@podid/runtime';
 import { parseRateSpec, type RateSpec } from './protocol/rate-spec';
@@ -32,7 +32,10 @@ function redisUrl(env: string, def: string): Field<string> {
   };
 }
 
-/** Every env var the gateway reads (docs/api.md lists them). */
+/** A connection timeout of the public server: 100ms..10m. */
+const connectionTimeout = (env: string, def: number) => duration({ env, default: def, min: 100, max: 600_000, minText: '100ms', maxText: '10m' });
+
+/** Every env var the gateway reads (docs/configuration.md lists them). */
 export const gatewayConfigSchema = {
   ...serviceFields,
   ...peerAddressFields,
@@ -49,6 +52,13 @@ export const gatewayConfigSchema = {
   rateIp: rate('PODID_RATE_LIMIT_IP', { limit: 60, windowMs: 60_000 }),
   rateHost: rate('PODID_RATE_LIMIT_HOST', { limit: 30, windowMs: 60_000 }),
   ratePod: rate('PODID_RATE_LIMIT_POD', { limit: 30, windowMs: 60_000 }),
+  handshakeTimeoutMs: connectionTimeout('PODID_GATEWAY_HANDSHAKE_TIMEOUT', 10_000),
+  headersTimeoutMs: connectionTimeout('PODID_GATEWAY_HEADERS_TIMEOUT', 15_000),
+  requestTimeoutMs: connectionTimeout('PODID_GATEWAY_REQUEST_TIMEOUT', 30_000),
+  keepAliveTimeoutMs: connectionTimeout('PODID_GATEWAY_KEEPALIVE_TIMEOUT', 5_000),
+  idleTimeoutMs: connectionTimeout('PODID_GATEWAY_IDLE_TIMEOUT', 15_000),
+  maxConnections: int({ env: 'PODID_GATEWAY_MAX_CONNECTIONS', default: 4096, min: 1, max: 1_000_000 }),
+  maxConnectionsPerIp: int({ env: 'PODID_GATEWAY_MAX_CONNECTIONS_PER_IP', default: 64, min: 1, max: 1_000_000 }),
 };
 
 export type GatewayConfig = ConfigOf<typeof gatewayConfigSchema>;

@@ -1,12 +1,13 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-/** Prometheus metrics of the gateway, on the registry the ops server and /metrics share. */
+/** Prometheus metrics of the gateway, on the ops server's registry (never on the public port: the labels are an oracle). */
 export interface GatewayMetrics {
   requests: Counter<'route' | 'status'>;
   duration: Histogram<'route' | 'status'>;
   certs: Counter<'result' | 'reason'>;
   tokens: Counter<'authenticator'>;
   rateLimited: Counter<'scope'>;
+  connectionsShed: Counter<'reason'>;
 }
 
 export function createGatewayMetrics(registry: Registry): GatewayMetrics {
@@ -23,5 +24,6 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     certs: new Counter({ name: 'podid_gateway_certs_total', help: 'Certificate logins: issued, or refused by reason (stable code).', labelNames: ['result', 'reason'], registers }),
     tokens: new Counter({ name: 'podid_gateway_tokens_issued_total', help: 'Access tokens issued, by authenticator.', labelNames: ['authenticator'], registers }),
     rateLimited: new Counter({ name: 'podid_gateway_rate_limited_total', help: 'Requests refused with 429, by scope.', labelNames: ['scope'], registers }),
+    connectionsShed: new Counter({ name: 'podid_gateway_connections_shed_total', help: 'Connections closed on accept, by reason (per_ip_cap, total_cap).', labelNames: ['reason'], registers }),
   };
 }

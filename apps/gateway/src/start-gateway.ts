@@ -6,10 +6,11 @@ import type { GatewayDeps } from './gateway-deps';
 import { createGatewayMetrics } from './gateway-metrics';
 import { startGatewayServer } from './http/gateway-server';
 import { createRequestHandler } from './http/request-handler';
+import { createShedReporter } from './http/shed-reporter';
 import { parseProxyList } from './protocol/trusted-proxies';
 import { countRedisErrors, createRedis, FallbackRateLimiter, MemoryRateLimiter, RedisRateLimiter } from '@podid/redis-stores';
 import { redisAofEnabled, redisPing, waitForRedis } from './redis-client';
-import { gatewayReady } from './routes/health';
+import { gatewayReadiness } from './routes/health';
 import { gatewayRoutes } from './routes/gateway-routes';
 import { BundleCache } from './upstream/bundle-cache';
 import { createUpstreamHealth } from './upstream/upstream-health';
@@ -33,7 +34,9 @@ export async function startGateway(cfg: GatewayConfig, log: Logger, now: () => D
   // ioredis reports every reconnect attempt as an error event; readiness and the fallback metric carry the state.
   redis.on('error', () => undefined);
   await waitForRedis(redis);
-  const ops = await startOpsServer({ host: cfg.opsHost, port: cfg.opsPort, ready: async () => (await gatewayReady(deps)).ready });
+  // Not ready until deps exist; then the check the public /readyz uses too.
+  let ready: () => Promise<boolean> = async () => false;
+  const ops = await startOpsServer({ host: cfg.opsHost, port: cfg.opsPort, ready: () => ready() });
   const metrics = createGatewayMetrics(ops.registry);
   countRedisErrors(redis, ops.registry);
   // Reports RATE_LIMIT_FALLBACK / RATE_LIMIT_RECOVERED and podid_gateway_rate_limit_fallback_total.
@@ -60,13 +63,17 @@ export async function startGateway(cfg: GatewayConfig, log: Logger, now: () => D
     log,
     now,
   };
+  ready = gatewayReadiness(deps);
   const server = await startGatewayServer({
     host: cfg.gatewayHost,
     port: cfg.gatewayPort,
     certFile: cfg.gatewayCertFile,
     keyFile: cfg.gatewayKeyFile,
     log,
-    handler: createRequestHandler({ routes: gatewayRoutes(deps, ops.registry), log, metrics }),
+    handler: createRequestHandler({ routes: gatewayRoutes(deps, ready), log, metrics }),
+    timeouts: { handshakeMs: cfg.handshakeTimeoutMs, headersMs: cfg.headersTimeoutMs, requestMs: cfg.requestTimeoutMs, keepAliveMs: cfg.keepAliveTimeoutMs, idleMs: cfg.idleTimeoutMs },
+    limits: { maxConnections: cfg.maxConnections, maxConnectionsPerIp: cfg.maxConnectionsPerIp },
+    onShed: createShedReporter({ log, counter: metrics.connectionsShed }),
   });
   return {
     port: server.port,

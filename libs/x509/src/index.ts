@@ -9,3 +9,4 @@ export * from './signing-ca';
 export * from './sign-leaf';
 export * from './verify-leaf';
 export * from './create-csr';
+export * from './client-leaf-checks';

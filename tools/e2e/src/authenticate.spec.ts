@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLocalJWKSet, flattenedVerify, jwtVerify } from 'jose';
 import type { Suite } from './support/e2e-suite';
-import { createCa, loadSigningCa, signLeaf, checkCsr } from '@podid/x509';
+import { X509Certificate } from 'node:crypto';
+import { createCa, loadSigningCa, signLeaf, checkCsr, generateKeyPair, exportPrivateKeyPem, randomSerialHex, signingAlgorithm, x509 } from '@podid/x509';
 import { HOST, POD, startE2eSuite } from './support/e2e-suite';
 import { httpsCall, eventually } from '@podid/testkit';
 import { authenticate, certificateLogin, podCsr, splitHostId } from './support/pod-login';
@@ -78,6 +79,38 @@ describe('e2e: authn-k8s authenticate', () => {
     });
     refusedWithoutToken(await authenticate(suite, { hostId: HOST.deployment, cert: leaf.certPem, key: keyPem }));
     await eventually(() => expect(suite.logs('gateway').some((l) => l['event'] === 'AUTHN_CERT_EXPIRED')).toBe(true));
+  });
+
+  it('refuses a serverAuth-only or a two-SPIFFE-SAN leaf of the right CA, for a live pod', async () => {
+    // Signed in the test with ca-signer's own CA key; CN, pod and uid are those of the real, live pod.
+    const dir = join(suite.stateDir, 'ca', 'dev');
+    const ca = await loadSigningCa({ certPem: readFileSync(join(dir, 'ca.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'ca-key.pem'), 'utf8') }, dir);
+    const realSans = new X509Certificate(cert.certPem).subjectAltName!.split(', ').map((s) => s.replace(/^URI:/, ''));
+    const forge = async (eku: string, sans: string[]) => {
+      const keys = await generateKeyPair('ec-p256');
+      const leaf = await x509.X509CertificateGenerator.create({
+        serialNumber: randomSerialHex(),
+        subject: [{ CN: [['host', ...HOST.deployment.split('/')].join('.')] }],
+        issuer: ca.cert.subjectName.toJSON(),
+        notBefore: new Date(Date.now() - 60_000),
+        notAfter: new Date(Date.now() + 600_000),
+        publicKey: keys.publicKey,
+        signingKey: ca.privateKey,
+        signingAlgorithm: signingAlgorithm(ca.algorithm),
+        extensions: [
+          new x509.BasicConstraintsExtension(false, undefined, true),
+          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+          new x509.ExtendedKeyUsageExtension([eku]),
+          new x509.SubjectAlternativeNameExtension(sans.map((value) => ({ type: 'url' as const, value }))),
+        ],
+      });
+      return { cert: leaf.toString('pem'), key: await exportPrivateKeyPem(keys.privateKey) };
+    };
+    refusedWithoutToken(await authenticate(suite, { hostId: HOST.deployment, ...(await forge(x509.ExtendedKeyUsage.serverAuth, realSans)) }));
+    await eventually(() => expect(suite.logs('gateway').some((l) => l['event'] === 'AUTHN_CERT_USAGE')).toBe(true));
+    const twoSpiffe = ['spiffe://cluster.local/namespace/kube-system/podname/admin-0', ...realSans];
+    refusedWithoutToken(await authenticate(suite, { hostId: HOST.deployment, ...(await forge(x509.ExtendedKeyUsage.clientAuth, twoSpiffe)) }));
+    await eventually(() => expect(suite.logs('gateway').some((l) => l['event'] === 'AUTHN_SAN_INVALID')).toBe(true));
   });
 
   it('refuses a certificate used for another login', async () => {

@@ -108,6 +108,8 @@ describe('e2e: operations', () => {
 
   it('every service serves /metrics, and the counters move after a login', async () => {
     const ports = Object.fromEntries([...suite.services].map(([n, s]) => [n, s.opsPort])) as Record<ServiceName, number>;
+    // Not on the public port: the reason labels would tell an outsider which pods and hosts exist.
+    expect((await httpsCall(suite.gatewayUrl, { path: '/metrics', caPem: suite.gatewayCaPem })).status).toBe(404);
     const before = await metricsOf(ports.gateway);
     const app = await certificateLogin(suite, { hostId: HOST.statefulSet, namespace: 'demo', pod: POD.statefulSet });
     expect((await authenticate(suite, { hostId: HOST.statefulSet, cert: app.certPem, key: app.keyPem })).status).toBe(200);

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { UnauthenticatedError } from '@podid/errors';
 import { loginToCn, parsePodSpiffeId, parsePodUidUri } from '@podid/spiffe';
+import { clientLeafSans, clientLeafUsageProblem, x509 } from '@podid/x509';
 
 /** What a verified client certificate says about its pod. */
 export interface ClientCertIdentity {
@@ -12,15 +13,13 @@ export interface ClientCertIdentity {
   readonly serial: string;
 }
 
-/** A SAN list longer than this is not one of ours; bounds parsing of hostile certificates. */
-export const MAX_SAN_ENTRIES = 8;
-
 /**
- * Checks a client certificate for `login` (DESIGN.md 2, mTLS authenticate):
- * it chains to one of the authenticator CA certificates, is valid at `now`,
- * its CN is the login with `/` turned into `.`, and it carries the pod SPIFFE
- * id and pod uid SANs. Each failure is an UnauthenticatedError with its own
- * code; proof of key possession is the TLS handshake's job.
+ * Checks a client certificate for `login` (docs/security-model.md): it
+ * chains to one of the authenticator CA certificates, is valid at `now`, is a
+ * client leaf (clientAuth, digitalSignature), its CN is the login with `/`
+ * turned into `.`, and its SANs are exactly one pod SPIFFE id and one pod uid,
+ * as ca-signer issues them. Each failure is an UnauthenticatedError with its
+ * own code; proof of key possession is the TLS handshake's job.
  */
 export function verifyClientCert(opts: { leaf: X509Certificate; caCerts: readonly X509Certificate[]; login: string; now: Date; trustDomain?: string }): ClientCertIdentity {
   const { leaf } = opts;
@@ -34,13 +33,27 @@ export function verifyClientCert(opts: { leaf: X509Certificate; caCerts: readonl
   const cn = commonNameOf(leaf);
   const want = loginToCn(opts.login);
   if (cn !== want) throw new UnauthenticatedError('AUTHN_CN_MISMATCH', `client cert CN mismatch: exp=${JSON.stringify(want)} got=${JSON.stringify(cn?.slice(0, 200))}`);
-  const uris = uriSans(leaf);
-  const spiffe = uris.map((u) => parsePodSpiffeId(u, opts.trustDomain)).find((r) => r.ok);
-  const uid = uris.map((u) => parsePodUidUri(u)).find((r) => r.ok);
-  if (!spiffe?.ok || !uid?.ok) {
-    throw new UnauthenticatedError('AUTHN_SAN_INVALID', `client cert SAN: exp=pod SPIFFE id and urn:podid:pod-uid got=${JSON.stringify(uris.join(', ').slice(0, 300))}`);
+  const parsed = parseLeaf(leaf);
+  const usage = clientLeafUsageProblem(parsed);
+  if (usage) throw new UnauthenticatedError('AUTHN_CERT_USAGE', `client cert ${usage}`);
+  const sans = clientLeafSans(parsed);
+  const got = () => JSON.stringify((sans ? [...sans.spiffeIds, ...sans.podUids, ...sans.others] : ['too many entries']).join(', ').slice(0, 300));
+  if (!sans || sans.spiffeIds.length !== 1 || sans.podUids.length !== 1 || sans.others.length > 0) {
+    throw new UnauthenticatedError('AUTHN_SAN_INVALID', `client cert SAN: exp=exactly one pod SPIFFE id and one urn:podid:pod-uid got=${got()}`);
   }
+  const spiffe = parsePodSpiffeId(sans.spiffeIds[0]!, opts.trustDomain);
+  const uid = parsePodUidUri(sans.podUids[0]!);
+  if (!spiffe.ok || !uid.ok) throw new UnauthenticatedError('AUTHN_SAN_INVALID', `client cert SAN: exp=pod SPIFFE id and urn:podid:pod-uid got=${got()}`);
   return { commonName: cn, namespace: spiffe.value.namespace, pod: spiffe.value.pod, podUid: uid.value, serial: leaf.serialNumber.toLowerCase() };
+}
+
+/** The second parser (usage, SANs); a leaf it cannot read is refused, not trusted. */
+function parseLeaf(leaf: X509Certificate): x509.X509Certificate {
+  try {
+    return new x509.X509Certificate(leaf.raw);
+  } catch {
+    throw new UnauthenticatedError('AUTHN_SAN_INVALID', 'client cert: exp=readable extensions got=undecodable');
+  }
 }
 
 function safeVerify(leaf: X509Certificate, ca: X509Certificate): boolean {
@@ -55,11 +68,4 @@ function safeVerify(leaf: X509Certificate, ca: X509Certificate): boolean {
 function commonNameOf(cert: X509Certificate): string | undefined {
   const cns = cert.subject.split('\n').filter((l) => l.startsWith('CN='));
   return cns.length === 1 ? cns[0]!.slice(3) : undefined;
-}
-
-/** URI SANs. Node quotes entries holding `,` or `"` as JSON strings, which podid leaves never do, so those are dropped. */
-function uriSans(cert: X509Certificate): string[] {
-  const parts = (cert.subjectAltName ?? '').split(', ');
-  if (parts.length > MAX_SAN_ENTRIES) return [];
-  return parts.filter((p) => p.startsWith('URI:')).map((p) => p.slice(4));
 }

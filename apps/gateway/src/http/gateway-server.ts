@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { Logger } from '@podid/logging';
+import { limitConnections, type ConnectionLimits, type ShedReason } from './connection-limits';
 import { publicTlsOptions } from './tls-options';
 
 export interface GatewayServer {
@@ -14,10 +15,26 @@ export interface GatewayServer {
 /** How often the serving cert and key files are checked for changes. */
 export const TLS_WATCH_INTERVAL_MS = 1000;
 
+/** How long a connection may take at each stage before it is closed, in ms. */
+export interface ConnectionTimeouts {
+  /** TCP accept to finished TLS handshake: covers sockets that never say hello. */
+  readonly handshakeMs: number;
+  /** Until the request headers are in (capped at requestMs, as Node requires). */
+  readonly headersMs: number;
+  /** Until the whole request is in. */
+  readonly requestMs: number;
+  /** Between requests on a kept-alive connection. */
+  readonly keepAliveMs: number;
+  /** Any silence on an open connection, e.g. a handshake and then nothing. */
+  readonly idleMs: number;
+}
+
 /**
  * Starts the public HTTPS server. The serving certificate and key are read
  * from files and reloaded without a restart when either file changes
  * (server.setSecureContext); a pair that fails to load keeps the old one.
+ * Slow or idle connections are closed by `timeouts`; `limits` caps how many
+ * are open, and each one shed is reported to `onShed`.
  */
 export async function startGatewayServer(opts: {
   host: string;
@@ -26,13 +43,28 @@ export async function startGatewayServer(opts: {
   keyFile: string;
   log: Logger;
   handler: (req: IncomingMessage, res: ServerResponse) => void;
+  timeouts: ConnectionTimeouts;
+  limits: ConnectionLimits;
+  onShed: (reason: ShedReason, remoteAddress: string) => void;
   watchIntervalMs?: number;
 }): Promise<GatewayServer> {
   const readPair = () => ({ cert: readFileSync(opts.certFile), key: readFileSync(opts.keyFile) });
-  const server: Server = createServer(publicTlsOptions(readPair()), opts.handler);
-  server.headersTimeout = 15_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
+  const t = opts.timeouts;
+  const server: Server = createServer(
+    {
+      ...publicTlsOptions(readPair()),
+      handshakeTimeout: t.handshakeMs,
+      headersTimeout: Math.min(t.headersMs, t.requestMs),
+      requestTimeout: t.requestMs,
+      keepAliveTimeout: t.keepAliveMs,
+      // Node checks headers and request timeouts on this tick (default 30 s, too coarse for short ones).
+      connectionsCheckingInterval: Math.min(1000, t.headersMs),
+    },
+    opts.handler,
+  );
+  // Idle TLS sockets (no request yet, or between requests) get destroyed after this much silence.
+  server.timeout = t.idleMs;
+  limitConnections(server, opts.limits, opts.onShed);
   // Handshake failures (no shared cipher, TLS 1.0) are the client's problem, not ours.
   server.on('tlsClientError', () => undefined);
   const reload = () => {

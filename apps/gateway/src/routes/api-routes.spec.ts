@@ -62,10 +62,16 @@ describe('gateway API routes', () => {
     expect(JSON.parse(missing.body).checks.filter((c: { ok: boolean }) => !c.ok).map((c: { name: string }) => c.name)).toEqual(['ca', 'policy']);
   });
 
-  it('health, readiness and metrics on the public port', async () => {
+  it('health and readiness on the public port; metrics with their reason labels on the ops port only', async () => {
     expect((await call('GET', '/healthz')).status).toBe(200);
     expect(JSON.parse((await call('GET', '/readyz')).body)).toEqual({ status: 'ready' });
-    const m = await call('GET', '/metrics');
-    expect(m.body).toMatch(/podid_gateway_http_requests_total\{route="authenticators",status="200"\} \d+/);
+    // A refused certificate request: its reason label is what an outsider would read to probe pods and policy.
+    expect((await call('POST', '/authn-k8s/dev/inject_client_cert', {}, 'garbage')).status).toBe(400);
+    const pub = await call('GET', '/metrics');
+    expect({ status: pub.status, code: JSON.parse(pub.body).error.code }).toEqual({ status: 404, code: 'not_found' });
+    expect(pub.body).not.toContain('podid_');
+    const ops = await (await fetch(`http://127.0.0.1:${t.gw.opsPort}/metrics`)).text();
+    expect(ops).toMatch(/podid_gateway_http_requests_total\{route="authenticators",status="200"\} \d+/);
+    expect(ops).toMatch(/podid_gateway_certs_total\{result="refused",reason="CSR_\w+"\} [1-9]/);
   });
 });

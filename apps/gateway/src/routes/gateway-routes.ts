@@ -1,4 +1,3 @@
-import type { Registry } from 'prom-client';
 import type { GatewayDeps } from '../gateway-deps';
 import type { Route } from '../http/route';
 import { authenticateJwtRoutes } from './authenticate-jwt';
@@ -12,7 +11,7 @@ import { tokensRevokeRoute } from './tokens-revoke';
 import { wellKnownRoutes } from './well-known';
 
 /** Every public route (DESIGN.md 3). */
-export function gatewayRoutes(deps: GatewayDeps, registry: Registry): Route[] {
+export function gatewayRoutes(deps: GatewayDeps, ready: () => Promise<boolean>): Route[] {
   return [
     injectClientCertRoute(deps),
     authenticateK8sRoute(deps),
@@ -22,6 +21,6 @@ export function gatewayRoutes(deps: GatewayDeps, registry: Registry): Route[] {
     ...wellKnownRoutes(deps),
     tokensIntrospectRoute(deps),
     tokensRevokeRoute(deps),
-    ...healthRoutes(deps, registry),
+    ...healthRoutes(ready),
   ];
 }

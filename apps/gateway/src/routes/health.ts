@@ -1,6 +1,5 @@
-import type { Registry } from 'prom-client';
 import type { GatewayDeps } from '../gateway-deps';
-import { send, sendJson } from '../http/respond';
+import { sendJson } from '../http/respond';
 import type { Route } from '../http/route';
 import { UPSTREAM_SERVICES } from '../upstream/upstreams';
 import type { UpstreamKey } from '../upstream/upstream-health';
@@ -13,8 +12,24 @@ export async function gatewayReady(deps: GatewayDeps): Promise<{ ready: boolean;
   return { ready: failing.length === 0, failing };
 }
 
-/** GET /healthz, /readyz and /metrics on the public port (the ops port serves the same). */
-export function healthRoutes(deps: GatewayDeps, registry: Registry): Route[] {
+/**
+ * The readiness check the public /readyz and the ops port share. Which
+ * upstream fails goes to the log (GATEWAY_NOT_READY, once per change), never
+ * to the answer: outsiders learn only "not ready".
+ */
+export function gatewayReadiness(deps: GatewayDeps): () => Promise<boolean> {
+  let lastFailing = '';
+  return async () => {
+    const r = await gatewayReady(deps);
+    const failing = r.failing.join(',');
+    if (failing !== '' && failing !== lastFailing) deps.log.event('GATEWAY_NOT_READY', { failing: r.failing });
+    lastFailing = failing;
+    return r.ready;
+  };
+}
+
+/** GET /healthz and /readyz on the public port. Metrics are on the ops port only: their labels are an oracle. */
+export function healthRoutes(ready: () => Promise<boolean>): Route[] {
   return [
     { method: 'GET', path: ['healthz'], name: 'healthz', class: 'api', handle: async ({ res }) => sendJson(res, 200, { status: 'ok' }) },
     {
@@ -23,10 +38,9 @@ export function healthRoutes(deps: GatewayDeps, registry: Registry): Route[] {
       name: 'readyz',
       class: 'api',
       async handle({ res }) {
-        const r = await gatewayReady(deps);
-        sendJson(res, r.ready ? 200 : 503, r.ready ? { status: 'ready' } : { status: 'not ready', failing: r.failing });
+        const ok = await ready();
+        sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready' });
       },
     },
-    { method: 'GET', path: ['metrics'], name: 'metrics', class: 'api', handle: async ({ res }) => send(res, 200, await registry.metrics(), { 'content-type': registry.contentType }) },
   ];
 }

@@ -12,7 +12,17 @@ export const gatewayEvents = {
   GATEWAY_UPSTREAM_UNAVAILABLE: {
     level: 'warn',
     meaning: 'An upstream service or Redis could not answer; the request got 503.',
-    fix: 'Check the service named in `upstream` is running and reachable over mTLS; /readyz shows which check fails.',
+    fix: 'Check the service named in `upstream` is running and reachable over mTLS; GATEWAY_NOT_READY names the failing checks.',
+  },
+  GATEWAY_NOT_READY: {
+    level: 'warn',
+    meaning: 'Readiness failed; `failing` lists the upstreams (and redis) that do not answer. Logged once per change of that list; /readyz only says not ready.',
+    fix: 'Check the services in `failing` are running and reachable over mTLS, and Redis at REDIS_URL.',
+  },
+  GATEWAY_CONNECTION_SHED: {
+    level: 'warn',
+    meaning: 'A connection was closed on accept: `reason` per_ip_cap (PODID_GATEWAY_MAX_CONNECTIONS_PER_IP open from `client_ip`) or total_cap (PODID_GATEWAY_MAX_CONNECTIONS). At most one line per reason per 10 s; `shed_since_last_line` counts the rest, podid_gateway_connections_shed_total counts all.',
+    fix: 'A flood of idle connections is an attack; if it is real traffic (a proxy, many pods behind one NAT address), raise the cap.',
   },
   GATEWAY_BAD_REQUEST: { level: 'info', meaning: 'A request was refused as malformed (400/404/405/413/415); `code` says which check.' },
   GATEWAY_CLIENT_ABORTED: { level: 'debug', meaning: 'The client closed the connection before the response was written.' },
@@ -26,7 +36,8 @@ export const gatewayEvents = {
   AUTHN_CERT_UNTRUSTED: { level: 'info', meaning: 'A client certificate does not chain to the authenticator CA.' },
   AUTHN_CERT_EXPIRED: { level: 'info', meaning: 'A client certificate is not valid now (expired or not yet valid).' },
   AUTHN_CN_MISMATCH: { level: 'info', meaning: 'A client certificate CN does not equal the login (with / turned into .).' },
-  AUTHN_SAN_INVALID: { level: 'info', meaning: 'A client certificate lacks the pod SPIFFE id or the pod uid SAN.' },
+  AUTHN_SAN_INVALID: { level: 'info', meaning: 'A client certificate does not carry exactly one pod SPIFFE id and one pod uid SAN (and nothing else).' },
+  AUTHN_CERT_USAGE: { level: 'info', meaning: 'A client certificate of the authenticator CA lacks the clientAuth extended key usage or the digitalSignature key usage.' },
   AUTHN_ACCOUNT_MISMATCH: { level: 'info', meaning: 'The account in the URL is not the account podid serves (PODID_ACCOUNT).' },
   AUTHN_LOGIN_INVALID: { level: 'info', meaning: 'The login is not of the form host/<id>.' },
   AUTHN_JWT_BINDING_MISMATCH: { level: 'info', meaning: 'A service-account token passed TokenReview but its claims match none of the authenticator bindings.' },
