@@ -103,6 +103,20 @@ describe('e2e: host and pod limits cannot be spent without a claim', () => {
     expect(real.answer.status).toBe(202);
   });
 
+  it('valid CSRs for a pod from another address spend only that address, and the pod still gets its certificate', async () => {
+    const { cn } = splitHostId(HOST.barePod);
+    const statuses: number[] = [];
+    for (let i = 0; i < POD_LIMIT + 1; i++) {
+      const { csrPem } = await podCsr({ cn, namespace: 'demo', pod: POD.barePod });
+      statuses.push((await injectCsr(suite, { hostId: HOST.barePod, csrPem, localAddress: '127.0.0.2' })).status);
+    }
+    // The attacker's own address runs out of the pod bucket (the certificates went into the real pod only) ...
+    expect(statuses).toEqual([...Array<number>(POD_LIMIT).fill(202), 429]);
+    // ... and the pod's own address is untouched.
+    const real = await certificateLogin(suite, { hostId: HOST.barePod, namespace: 'demo', pod: POD.barePod });
+    expect(real.answer.status).toBe(202);
+  });
+
   it('still limits a legitimate claimant: past the host limit a valid certificate gets 429 with Retry-After', async () => {
     // demo-app's pod bucket (8) has one inject spent above and one here; the host bucket (5) runs out first.
     const cert = await certificateLogin(suite, { hostId: HOST.deployment, namespace: 'demo', pod: POD.deployment });

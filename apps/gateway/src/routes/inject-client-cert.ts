@@ -44,8 +44,9 @@ export function injectClientCertRoute(deps: GatewayDeps): Route {
         audit['host_id'] = hostIdFromCommonName(commonName);
         const { policy, podVerifier, caSigner, certInjector } = deps.upstreams;
         const resolved = await policy.resolve({ serviceId, type: AuthenticatorType.AUTHENTICATOR_TYPE_AUTHN_K8S, hostId: audit['host_id'] as string });
-        // Charged only for a signed CSR whose host is in policy, so a flood of CSRs naming unknown hosts cannot lock the pod out.
-        await enforceRateLimit(deps.limiter, deps.rates, 'pod', `${namespace}/${pod}`, onRateLimited(deps));
+        // Charged only for a signed CSR whose host is in policy, and per source address: inject needs no credential,
+        // so a flood from elsewhere must not spend the bucket of the pod's own address.
+        await enforceRateLimit(deps.limiter, deps.rates, 'pod', `${namespace}/${pod}@${clientIp}`, onRateLimited(deps));
         const verified = await podVerifier.verifyPod({ namespace, pod, restrictions: resolved.restrictions, containerName: resolved.containerName, expectedUid: '' });
         audit['pod_uid'] = verified.uid;
         const signed = await caSigner.sign({

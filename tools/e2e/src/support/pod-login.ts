@@ -33,7 +33,7 @@ export function splitHostId(hostId: string): { prefix: string; cn: string } {
   return { prefix: parts.slice(0, -n).join('.'), cn: parts.slice(-n).join('.') };
 }
 
-export async function injectCsr(suite: Suite, opts: { serviceId?: string; hostId: string; csrPem: string; url?: string }): Promise<HttpsAnswer> {
+export async function injectCsr(suite: Suite, opts: { serviceId?: string; hostId: string; csrPem: string; url?: string; localAddress?: string }): Promise<HttpsAnswer> {
   const { prefix } = splitHostId(opts.hostId);
   return httpsCall(opts.url ?? suite.gatewayUrl, {
     method: 'POST',
@@ -41,6 +41,7 @@ export async function injectCsr(suite: Suite, opts: { serviceId?: string; hostId
     caPem: suite.gatewayCaPem,
     headers: { 'content-type': 'text/plain', 'host-id-prefix': prefix },
     body: opts.csrPem,
+    localAddress: opts.localAddress,
   });
 }
 
