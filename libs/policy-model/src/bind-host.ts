@@ -44,6 +44,12 @@ export function bindHost(host: HostDraft, authn: Authenticator): { ok: true; bin
     }
     restrictions = Object.fromEntries(names.map((n) => [RESTRICTION_FIELDS[n], effective.get(n)!.value]));
   }
+  if (!k8s && restrictionsFrom === 'none' && authn.jwt && !isImplicitJwtHost(host.id, authn.jwt.hostPrefix)) {
+    fail(
+      host.line,
+      `on ${authn.id}: declares no restrictions, so only a token whose ${authn.jwt.identityClaim} claim names it can log in as it, and its id is not "${authn.jwt.hostPrefix}/<${authn.jwt.identityClaim}>"; add restrictions (authn-k8s/namespace, authn-k8s/service-account, ...) or rename it`,
+    );
+  }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, binding: { restrictions, containerName: container?.value ?? DEFAULT_CONTAINER_NAME, restrictionsFrom } };
 }
@@ -54,4 +60,10 @@ function lastLine(m: Map<string, HostAnnotation>, names: readonly string[]): num
 
 function firstLine(m: Map<string, HostAnnotation>): number {
   return Math.min(...[...m.values()].map((a) => a.line));
+}
+
+/** Whether an unrestricted authn-jwt host is one some token names by itself: `<hostPrefix>/<claim value>`, the value one path segment. */
+function isImplicitJwtHost(id: string, hostPrefix: string): boolean {
+  const rest = id.startsWith(`${hostPrefix}/`) ? id.slice(hostPrefix.length + 1) : '';
+  return rest.length > 0 && !rest.includes('/');
 }
