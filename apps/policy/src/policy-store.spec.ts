@@ -34,7 +34,7 @@ describe('PolicyStore', () => {
     writeFileSync(file, AUTHN + host('a/web') + admin('demo-sa'));
     const store = PolicyStore.load(file, log);
     expect(capture.withEvent('POLICY_PRIVILEGED_HOST_SHARED')).toEqual([
-      expect.objectContaining({ level: 'warn', file, line: 10, problem: expect.stringContaining('host "ops/admin" is granted revoke, but a pod that is application host "a/web"') }),
+      expect.objectContaining({ level: 'warn', file, line: 10, problem: expect.stringContaining('host "ops/admin" is granted revoke, but a pod of application host "a/web"') }),
     ]);
     writeFileSync(file, AUTHN + host('a/web').replace('demo\n', 'demo\n      authn-k8s/service-account: web-sa\n') + admin('admin-sa'));
     expect(store.reload()).toBe('reloaded');

@@ -14,8 +14,15 @@ describe('sharedPrivilegedHosts', () => {
   it('warns, at the privileged host, when an application host in its namespace meets its restrictions (the old demo ops/admin)', () => {
     const yaml = host('apps/web', { namespace: 'demo', 'service-account': 'demo-sa', deployment: 'web' }) + host('ops/admin', { namespace: 'demo', 'service-account': 'demo-sa' }, ADMIN);
     expect(warningsOf(yaml)).toEqual([
-      'policy.yaml:16: host "ops/admin" is granted status, introspect, revoke, but a pod that is application host "apps/web" (policy.yaml:10) may also meet its restrictions on prod; give the privileged host a service account or pod of its own',
+      'policy.yaml:16: host "ops/admin" is granted status, introspect, revoke, but a pod of application host "apps/web" (policy.yaml:10, on prod) may also meet its restrictions and so log in as it; give the privileged host a service account or pod of its own',
     ]);
+  });
+
+  it('names every shared application host in one warning per privileged host', () => {
+    const apps = ['a', 'b', 'c', 'd', 'e'].map((n) => host(`apps/${n}`, { namespace: 'demo' })).join('');
+    const [warning, ...rest] = warningsOf(apps + host('ops/admin', { namespace: 'demo' }, ADMIN));
+    expect(rest).toEqual([]);
+    expect(warning).toContain('application host "apps/a" (policy.yaml:10, on prod), "apps/b" (policy.yaml:14, on prod), "apps/c" (policy.yaml:18, on prod) and 2 more may also meet');
   });
 
   it.each([
@@ -40,7 +47,7 @@ describe('sharedPrivilegedHosts', () => {
 
   it('compares across authenticators, and reads an unrestricted authn-jwt host as restricted to its identity claim', () => {
     const appOnK8s = host('apps/web', { namespace: 'demo', 'service-account': 'web-sa' });
-    expect(warningsOf(appOnK8s + host('authn-jwt/jwt/web-sa', {}, { ...ADMIN, authenticators: '[jwt]' }))).toEqual([expect.stringContaining('on jwt / prod;')]);
+    expect(warningsOf(appOnK8s + host('authn-jwt/jwt/web-sa', {}, { ...ADMIN, authenticators: '[jwt]' }))).toEqual([expect.stringContaining('on jwt / prod)')]);
     expect(warningsOf(appOnK8s + host('authn-jwt/jwt/admin-sa', {}, { ...ADMIN, authenticators: '[jwt]' }))).toEqual([]);
   });
 

@@ -9,7 +9,7 @@ const OWNER_FIELDS: readonly OwnerField[] = ['deployment', 'statefulSet', 'daemo
  * Finds privileged hosts (granted status, introspect or revoke) whose
  * restrictions some pod of an application host (one with no grants) may also
  * meet, on any authenticator: then every such pod can log in as the
- * privileged host. One warning per pair, at the privileged host's line.
+ * privileged host. One warning per privileged host, at its line.
  * Two sets of restrictions exclude each other only when a pod cannot meet
  * both: a different namespace, service account, pod name or owner, or label
  * selectors that want different values for one key.
@@ -20,17 +20,19 @@ export function sharedPrivilegedHosts(policy: Policy): PolicyProblem[] {
   const apps = hosts.filter((h) => h.grants.length === 0);
   const warnings: PolicyProblem[] = [];
   for (const p of privileged) {
-    for (const a of apps) {
-      const overlap = firstOverlap(policy, p, a);
-      if (!overlap) continue;
-      warnings.push({
-        file: p.source.file,
-        line: p.source.line,
-        message:
-          `host "${p.id}" is granted ${p.grants.join(', ')}, but a pod that is application host "${a.id}" (${a.source.file}:${a.source.line}) ` +
-          `may also meet its restrictions on ${overlap}; give the privileged host a service account or pod of its own`,
-      });
-    }
+    const shared = apps.flatMap((a) => {
+      const on = firstOverlap(policy, p, a);
+      return on ? [`"${a.id}" (${a.source.file}:${a.source.line}, on ${on})`] : [];
+    });
+    if (shared.length === 0) continue;
+    const named = shared.length > 3 ? `${shared.slice(0, 3).join(', ')} and ${shared.length - 3} more` : shared.join(', ');
+    warnings.push({
+      file: p.source.file,
+      line: p.source.line,
+      message:
+        `host "${p.id}" is granted ${p.grants.join(', ')}, but a pod of application host ${named} may also meet its restrictions and so log in as it; ` +
+        'give the privileged host a service account or pod of its own',
+    });
   }
   return warnings;
 }
