@@ -27,6 +27,22 @@ describe('PolicyStore', () => {
     expect(capture.withEvent('POLICY_RELOADED')).toHaveLength(1);
   });
 
+  it('warns, at start and on reload, about a privileged host a pod of an application host can also be', () => {
+    const { dir, capture, log } = setup();
+    const file = join(dir, 'policy.yaml');
+    const admin = (sa: string) => `  - id: ops/admin\n    authenticators: [prod]\n    grants: [revoke]\n    annotations:\n      authn-k8s/namespace: demo\n      authn-k8s/service-account: ${sa}\n`;
+    writeFileSync(file, AUTHN + host('a/web') + admin('demo-sa'));
+    const store = PolicyStore.load(file, log);
+    expect(capture.withEvent('POLICY_PRIVILEGED_HOST_SHARED')).toEqual([
+      expect.objectContaining({ level: 'warn', file, line: 10, problem: expect.stringContaining('host "ops/admin" is granted revoke, but a pod of application host "a/web"') }),
+    ]);
+    writeFileSync(file, AUTHN + host('a/web').replace('demo\n', 'demo\n      authn-k8s/service-account: web-sa\n') + admin('admin-sa'));
+    expect(store.reload()).toBe('reloaded');
+    writeFileSync(file, AUTHN + host('a/web') + admin('admin-sa'));
+    expect(store.reload()).toBe('reloaded');
+    expect(capture.withEvent('POLICY_PRIVILEGED_HOST_SHARED')).toHaveLength(2);
+  });
+
   it('logs every problem at start with file and line, then throws', () => {
     const { dir, capture, log } = setup();
     const file = join(dir, 'policy.yaml');

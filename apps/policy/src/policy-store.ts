@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parsePolicy, PolicyInvalidError, type Policy, type PolicyProblem } from '@podid/policy-model';
+import { parsePolicy, PolicyInvalidError, sharedPrivilegedHosts, type Policy, type PolicyProblem } from '@podid/policy-model';
 import type { Logger } from '@podid/logging';
 import { readPolicySources } from './read-policy-sources';
 
@@ -28,6 +28,7 @@ export class PolicyStore {
       throw new PolicyInvalidError(loaded.problems);
     }
     log.event('POLICY_LOADED', counts(loaded.policy));
+    warnShared(log, loaded.policy);
     return new PolicyStore(path, log, loaded.policy, loaded.digest);
   }
 
@@ -46,6 +47,7 @@ export class PolicyStore {
     }
     this.policy = loaded.policy;
     this.log.event('POLICY_RELOADED', counts(loaded.policy));
+    warnShared(this.log, loaded.policy);
     return 'reloaded';
   }
 }
@@ -63,6 +65,11 @@ function loadFrom(path: string): Loaded {
     if (e instanceof PolicyInvalidError) return { ok: false, problems: e.problems, digest };
     throw e;
   }
+}
+
+/** Loud, not fatal: Conjur accepts such policies, and an operator may mean it. */
+function warnShared(log: Logger, policy: Policy): void {
+  for (const p of sharedPrivilegedHosts(policy)) log.event('POLICY_PRIVILEGED_HOST_SHARED', { file: p.file, line: p.line, problem: p.message });
 }
 
 function counts(p: Policy): Record<string, unknown> {

@@ -105,8 +105,22 @@ describe('host restrictions from annotations', () => {
   });
 
   it('lets authn-jwt hosts have no restrictions, but not two namespace rules', () => {
-    expect(policyOf(withHosts('  - id: apps/jwt-only\n    authenticators: [jwt]\n')).hosts.get('apps/jwt-only')?.bindings.get('jwt')).toEqual({ restrictions: {}, containerName: 'authenticator', restrictionsFrom: 'none' });
+    expect(policyOf(withHosts('  - id: authn-jwt/jwt/app-sa\n    authenticators: [jwt]\n')).hosts.get('authn-jwt/jwt/app-sa')?.bindings.get('jwt')).toEqual({ restrictions: {}, containerName: 'authenticator', restrictionsFrom: 'none' });
     expect(problemsOf(host(['authn-k8s/namespace: a', 'authn-k8s/namespace-label-selector: x=y'], '[jwt]'))[0]).toContain('got 2 (Conjur CONJ00131E)');
+  });
+
+  it('rejects an unrestricted authn-jwt host that no token names by itself, since a URL login could never be bound to it', () => {
+    const jwtHost = (id: string, annotations = '') => withHosts(`  - id: ${id}\n    authenticators: [jwt]\n${annotations}`);
+    const problem = (id: string) =>
+      `policy.yaml:10: host "${id}": on jwt: declares no restrictions, so only a token whose service_account claim names it can log in as it, and its id is not "authn-jwt/jwt/<service_account>"; add restrictions (authn-k8s/namespace, authn-k8s/service-account, ...) or rename it`;
+    for (const id of ['apps/jwt-only', 'authn-jwt/jwt', 'authn-jwt/jwt/team/app-sa', 'authn-jwt/jwtx/app-sa', 'authn-jwt/jwt/App_SA']) expect(problemsOf(jwtHost(id))).toEqual([problem(id)]);
+    const bySub = (id: string) =>
+      `account: default\nauthenticators:\n  - type: authn-jwt\n    id: jwt\n    jwt: {audience: podid, identityClaim: sub, hostPrefix: k8s}\nhosts:\n  - id: "${id}"\n    authenticators: [jwt]\n`;
+    expect(policyOf(bySub('k8s/system:serviceaccount:demo:app-sa')).hosts.has('k8s/system:serviceaccount:demo:app-sa')).toBe(true);
+    expect(problemsOf(bySub('k8s/app-sa'))).toEqual([expect.stringContaining('its id is not "k8s/<sub>"')]);
+    // A container name alone restricts nothing; annotations for another service do not apply here.
+    expect(problemsOf(jwtHost('apps/web', '    annotations:\n      authn-k8s/authentication-container-name: app\n'))).toEqual([problem('apps/web')]);
+    expect(policyOf(jwtHost('apps/web', '    annotations:\n      authn-k8s/service-account: app-sa\n')).hosts.get('apps/web')?.bindings.get('jwt')?.restrictionsFrom).toBe('annotations');
   });
 
   it('rejects authn-jwt claim annotations rather than ignoring them', () => {

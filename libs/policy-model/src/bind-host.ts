@@ -1,4 +1,5 @@
-import type { Authenticator, HostBinding, Restrictions } from './policy';
+import type { Authenticator, HostBinding, IdentityClaim, Restrictions } from './policy';
+import { checkK8sName } from './k8s-names';
 import type { HostAnnotation, HostDraft } from './parse-host';
 import type { PolicyProblem } from './policy-problem';
 import { restrictionsFromHostId } from './legacy-host-id';
@@ -44,6 +45,12 @@ export function bindHost(host: HostDraft, authn: Authenticator): { ok: true; bin
     }
     restrictions = Object.fromEntries(names.map((n) => [RESTRICTION_FIELDS[n], effective.get(n)!.value]));
   }
+  if (!k8s && restrictionsFrom === 'none' && authn.jwt && !isImplicitJwtHost(host.id, authn.jwt.hostPrefix, authn.jwt.identityClaim)) {
+    fail(
+      host.line,
+      `on ${authn.id}: declares no restrictions, so only a token whose ${authn.jwt.identityClaim} claim names it can log in as it, and its id is not "${authn.jwt.hostPrefix}/<${authn.jwt.identityClaim}>"; add restrictions (authn-k8s/namespace, authn-k8s/service-account, ...) or rename it`,
+    );
+  }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, binding: { restrictions, containerName: container?.value ?? DEFAULT_CONTAINER_NAME, restrictionsFrom } };
 }
@@ -54,4 +61,14 @@ function lastLine(m: Map<string, HostAnnotation>, names: readonly string[]): num
 
 function firstLine(m: Map<string, HostAnnotation>): number {
   return Math.min(...[...m.values()].map((a) => a.line));
+}
+
+/** Whether an unrestricted authn-jwt host is one some token names by itself: `<hostPrefix>/<claim value>`, a value that claim can have. */
+function isImplicitJwtHost(id: string, hostPrefix: string, claim: IdentityClaim): boolean {
+  const value = id.startsWith(`${hostPrefix}/`) ? id.slice(hostPrefix.length + 1) : '';
+  if (claim === 'sub') {
+    const m = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(value);
+    return !!m && !checkK8sName('namespace', m[1]!) && !checkK8sName('subdomain', m[2]!);
+  }
+  return !checkK8sName(claim === 'namespace' ? 'namespace' : 'subdomain', value);
 }

@@ -25,6 +25,7 @@ hosts:
   - id: ops/admin
     authenticators: [jwt]
     grants: [status, revoke]
+    annotations: {authn-k8s/namespace: ops, authn-k8s/service-account: admin-sa}
 `);
 
 function thrown(fn: () => unknown): PodidError {

@@ -86,6 +86,31 @@ describe('e2e: authn-jwt authenticate', () => {
     await expectRefused(await login(await saToken({ pod: 'app-pod' }), { login: 'host/jwt/named-app' }), 'POD_NAME_MISMATCH');
   });
 
+  it("refuses a token naming another service account's unrestricted host, and lets each token be its own", async () => {
+    const peer = await saToken({ serviceAccount: 'peer-sa', pod: 'peer-pod' });
+    await expectRefused(await login(peer, { login: 'host/authn-jwt/k8s-jwt/app-sa' }), 'AUTHN_JWT_HOST_UNBOUND', /host "authn-jwt\/k8s-jwt\/app-sa".*exp="authn-jwt\/k8s-jwt\/peer-sa"/);
+    await expectRefused(await login(await saToken(), { login: 'host/authn-jwt/k8s-jwt/peer-sa' }), 'AUTHN_JWT_HOST_UNBOUND');
+    const unbound = suite.logs('gateway').filter((l) => l['event'] === 'AUTHN_JWT_HOST_UNBOUND');
+    expect(unbound.length).toBeGreaterThanOrEqual(2);
+    for (const [jwt, host] of [
+      [await saToken(), 'authn-jwt/k8s-jwt/app-sa'],
+      [peer, 'authn-jwt/k8s-jwt/peer-sa'],
+    ] as const) {
+      for (const named of [undefined, `host/${host}`]) {
+        const r = await login(jwt, { login: named });
+        expect(r.status).toBe(200);
+        expect(await claimsOf(r)).toMatchObject({ sub: `host/${host}` });
+      }
+    }
+  });
+
+  it('refuses a token whose pod does not meet the restrictions a named host declares', async () => {
+    const r = await login(await saToken({ serviceAccount: 'peer-sa', pod: 'peer-pod' }), { login: 'host/jwt/peer-app' });
+    expect(r.status).toBe(200);
+    expect(await claimsOf(r)).toMatchObject({ sub: 'host/jwt/peer-app', k8s: { service_account: 'peer-sa', pod: 'peer-pod' } });
+    await expectRefused(await login(await saToken(), { login: 'host/jwt/peer-app' }), 'SERVICE_ACCOUNT_MISMATCH', /exp="peer-sa" got="app-sa"/);
+  });
+
   it('refuses the token of a deleted pod', async () => {
     await suite.sim.apply({
       apiVersion: 'v1',

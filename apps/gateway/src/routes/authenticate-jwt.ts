@@ -6,7 +6,7 @@ import type { Route, RouteRequest } from '../http/route';
 import { formField } from '../protocol/form-field';
 import { decodePathParam } from '../protocol/path-param';
 import { enforceRateLimit } from '../rate-limit/login-rate-limits';
-import { checkJwtBindings, jwtHostId } from './jwt-bindings';
+import { checkJwtBindings, checkJwtHostBound, jwtHostId } from './jwt-bindings';
 import { onRateLimited } from './limited';
 import { auditLogin } from './login-audit';
 import { sendToken } from './send-token';
@@ -53,8 +53,10 @@ async function handle(deps: GatewayDeps, { req, res, params, clientIp }: RouteRe
     audit['host_id'] = hostId;
     await enforceRateLimit(deps.limiter, deps.rates, 'host', hostId, onRateLimited(deps));
     const resolved = await policy.resolve({ serviceId, type: AuthenticatorType.AUTHENTICATOR_TYPE_AUTHN_JWT, hostId });
-    // Host restrictions, when policy gives any, are checked against the live pod.
-    if (hasRestrictions(resolved.restrictions)) {
+    // A host is bound by its declared restrictions (checked against the live pod) or, lacking any, by the token's identity claim.
+    const restricted = hasRestrictions(resolved.restrictions);
+    checkJwtHostBound(hostId, restricted, authn.jwt, reviewed);
+    if (restricted) {
       await podVerifier.verifyPod({ namespace: reviewed.namespace, pod: reviewed.podName, restrictions: resolved.restrictions, containerName: resolved.containerName, expectedUid: reviewed.podUid });
     }
     const token = await tokenIssuer.issue({

@@ -29,7 +29,7 @@ export function checkJwtBindings(b: JwtBindings, r: ReviewTokenResponse): void {
 
 /**
  * The host id of a JWT login: from the login in the URL (`host/<id>`), else
- * the identity claim's value joined to the host prefix (Conjur authn-jwt).
+ * the token's implicit host (Conjur authn-jwt).
  */
 export function jwtHostId(rawLogin: string | undefined, b: JwtBindings, r: ReviewTokenResponse): string {
   if (rawLogin !== undefined) {
@@ -37,9 +37,35 @@ export function jwtHostId(rawLogin: string | undefined, b: JwtBindings, r: Revie
     if (!id) throw new UnauthenticatedError('AUTHN_LOGIN_INVALID', 'login: exp=host/<id>');
     return id;
   }
-  const claim = b.identityClaim || 'service_account';
-  const value = claimsOf(r)[claim];
-  if (!value) throw new UnauthenticatedError('AUTHN_JWT_BINDING_MISMATCH', `identity claim: exp=${JSON.stringify(claim)} in the token got=none`);
+  const id = implicitJwtHostId(b, r);
+  if (!id) throw new UnauthenticatedError('AUTHN_JWT_BINDING_MISMATCH', `identity claim: exp=${JSON.stringify(identityClaimOf(b))} in the token got=none`);
+  return id;
+}
+
+/**
+ * Refuses a host the token is not bound to (docs/security-model.md, invariant 7):
+ * a host that declares restrictions is bound by them (checked against the live
+ * pod afterwards); one that declares none is bound only to the token whose
+ * identity claim names it, so a URL login cannot take over another identity's host.
+ */
+export function checkJwtHostBound(hostId: string, hasRestrictions: boolean, b: JwtBindings, r: ReviewTokenResponse): void {
+  if (hasRestrictions) return;
+  const implicit = implicitJwtHostId(b, r);
+  if (implicit === hostId) return;
+  throw new UnauthenticatedError(
+    'AUTHN_JWT_HOST_UNBOUND',
+    `host "${hostId}" declares no restrictions, so only the token whose ${identityClaimOf(b)} claim names it may log in as it: exp=${JSON.stringify(implicit ?? 'a token with that claim')} got=${JSON.stringify(hostId)}`,
+  );
+}
+
+/** The host id a token names by itself: hostPrefix + `/` + its identity claim's value; undefined when the claim is absent. */
+function implicitJwtHostId(b: JwtBindings, r: ReviewTokenResponse): string | undefined {
+  const value = claimsOf(r)[identityClaimOf(b)];
+  if (!value) return undefined;
   const prefix = b.hostPrefix.replace(/^host\//, '').replace(/\/+$/, '');
   return prefix ? `${prefix}/${value}` : value;
+}
+
+function identityClaimOf(b: JwtBindings): string {
+  return b.identityClaim || 'service_account';
 }

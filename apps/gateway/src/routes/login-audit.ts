@@ -32,6 +32,7 @@ export function auditLogin(deps: GatewayDeps, event: EventCode, fields: Record<s
     AUTHN_ACCOUNT_MISMATCH: 'AUTHN_ACCOUNT_MISMATCH',
     AUTHN_LOGIN_INVALID: 'AUTHN_LOGIN_INVALID',
     AUTHN_JWT_BINDING_MISMATCH: 'AUTHN_JWT_BINDING_MISMATCH',
+    AUTHN_JWT_HOST_UNBOUND: 'AUTHN_JWT_HOST_UNBOUND',
   };
   const denial = ['unauthenticated', 'permission_denied', 'not_found', 'failed_precondition', 'aborted'].includes(err.kind);
   if (own[code]) deps.log.event(own[code], { ...fields, reason });

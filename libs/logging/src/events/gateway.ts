@@ -41,6 +41,11 @@ export const gatewayEvents = {
   AUTHN_ACCOUNT_MISMATCH: { level: 'info', meaning: 'The account in the URL is not the account podid serves (PODID_ACCOUNT).' },
   AUTHN_LOGIN_INVALID: { level: 'info', meaning: 'The login is not of the form host/<id>.' },
   AUTHN_JWT_BINDING_MISMATCH: { level: 'info', meaning: 'A service-account token passed TokenReview but its claims match none of the authenticator bindings.' },
+  AUTHN_JWT_HOST_UNBOUND: {
+    level: 'info',
+    meaning: 'An authn-jwt login named a host that declares no restrictions and is not the token\'s own host (hostPrefix + `/` + its identity claim); refused, as another identity\'s host.',
+    fix: 'Log in without a host (the token names its own), or give the host restrictions (authn-k8s/namespace, authn-k8s/service-account, ...) the pod meets: docs/policy.md.',
+  },
   AUTHN_UPSTREAM_DENIED: { level: 'info', meaning: 'An upstream check refused the login (policy, pod verification, revocation); `upstream_code` is its stable code.' },
   AUTHN_FORGED_PROXY_HEADER: {
     level: 'warn',

@@ -14,6 +14,11 @@ export const policyEvents = {
     meaning: 'A changed policy has a problem at `file`:`line`; the previous policy stays in force.',
     fix: 'Fix the named line; the next save reloads it. Until then logins follow the previous policy.',
   },
+  POLICY_PRIVILEGED_HOST_SHARED: {
+    level: 'warn',
+    meaning: 'A host granted status, introspect or revoke (at `file`:`line`) has restrictions that a pod of an application host may also meet, so that pod can log in as the privileged host; the policy is in force anyway.',
+    fix: 'Give the privileged host a service account or pod of its own (authn-k8s/service-account, authn-k8s/pod) that no application host shares: docs/policy.md, "Privileged hosts".',
+  },
   POLICY_WATCH_FAILED: {
     level: 'warn',
     meaning: 'The policy folder cannot be watched for changes; changes are still picked up by polling every PODID_POLICY_POLL_INTERVAL.',
