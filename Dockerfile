@@ -1,7 +1,7 @@
 # One multi-stage build for every podid app. Build one image per app:
 #   docker build --build-arg APP=gateway -t podid/gateway .
 # The runtime image is Debian slim (not distroless) because the authn-client
-# container must have /bin/sh for the certificate injection (CONJUR-PROTOCOL.md section 4).
+# container must have /bin/sh for the certificate injection (docs/conjur-compatibility.md section 4).
 ARG NODE_IMAGE=node:20.20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build

@@ -2,7 +2,7 @@
 # Installs Kustomize v5 into tools/.kustomize without touching the system's apt
 # state. Bookworm's kubectl embeds kustomize v2, which rejects modern overlays;
 # the kustomize package of the next Debian release runs on bookworm (it needs
-# only libc6 >= 2.34). See ../shared/TOOLCHAIN.md section 3.8.
+# only libc6 >= 2.34).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 dest="$root/tools/.kustomize"

@@ -28,7 +28,7 @@ export const MAX_LEAF_SANS = 8;
 const mismatch = (msg: string) => new InvalidArgumentError('CERT_TARGET_MISMATCH', msg);
 
 /**
- * Security invariant 1 (DESIGN.md 8), in depth: the leaf (first certificate)
+ * Security invariant 1 (docs/security-model.md), in depth: the leaf (first certificate)
  * must carry exactly one pod SPIFFE URI SAN, naming exactly the target
  * namespace and pod; if it carries a pod-uid URI SAN and the caller gave a
  * uid, they must be equal. Anything else is CERT_TARGET_MISMATCH.

@@ -7,7 +7,7 @@ export interface LimiterStats {
 }
 
 /**
- * Bounds concurrent execs against the Kubernetes API (DESIGN.md 9): at most
+ * Bounds concurrent execs against the Kubernetes API (docs/architecture.md section 8): at most
  * `concurrency` run, at most `queue` wait in FIFO order, and the rest are
  * refused at once with EXEC_QUEUE_FULL rather than piling up. A waiter whose
  * caller gives up (signal) leaves the queue without running.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** The fixed path Conjur's server writes and its client polls (CONJUR-PROTOCOL.md 4). */
+/** The fixed path Conjur's server writes and its client polls (docs/conjur-compatibility.md section 4). */
 export const CLIENT_CERT_PATH = '/etc/conjur/ssl/client.pem';
 
 /** Ends the PEM on stdin; a line that validated PEM can never contain (no `-` in base64, not an armour line). */

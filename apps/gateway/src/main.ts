@@ -1,4 +1,4 @@
-// Composition root of the public gateway (DESIGN.md 3); the wiring is in start-gateway.ts.
+// Composition root of the public gateway (docs/api.md); the wiring is in start-gateway.ts.
 import { loadConfigOrExit } from '@podid/config';
 import { createLogger } from '@podid/logging';
 import { runMain } from '@podid/runtime';

@@ -1,7 +1,7 @@
 import { duration, optionalStr, str, url, type ConfigOf } from '@podid/config';
 import { serviceFields } from '@podid/runtime';
 
-/** Env vars of token-issuer (docs: DESIGN.md sections 1 and 7). */
+/** Env vars of token-issuer (docs/configuration.md). */
 export const tokenIssuerFields = {
   ...serviceFields,
   // Secret: a URL may carry the Redis password.

@@ -1,5 +1,5 @@
 /**
- * The least-privilege RBAC rules pod-verifier needs (DESIGN.md section 5):
+ * The least-privilege RBAC rules pod-verifier needs (docs/architecture.md section 5):
  * read and watch pods and what owns them, and create TokenReviews. deploy/
  * grants exactly these; the tests apply them to prove they suffice.
  */

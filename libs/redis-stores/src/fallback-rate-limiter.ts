@@ -18,7 +18,7 @@ export interface FallbackRateLimiterOptions {
 
 /**
  * Rate limits through Redis, and through a per-process limiter while Redis
- * is down (DESIGN.md section 7): limits then hold per replica, not across
+ * is down (docs/architecture.md section 7): limits then hold per replica, not across
  * replicas, which is reported once per outage, as a metric, and on recovery.
  * Each take tries Redis first; with no offline queue that fails at once.
  */

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@podid/errors';
 
 /**
- * Conjur's host id rules (CONJUR-PROTOCOL.md section 2). The leaf CN is the
+ * Conjur's host id rules (docs/conjur-compatibility.md section 2). The leaf CN is the
  * full dotted host id `<prefix>.<csr CN>`; the host id is that CN with every
  * `.` turned into `/` and the leading `host/` removed. A dot inside a host id
  * segment therefore cannot be expressed, exactly as in Conjur.

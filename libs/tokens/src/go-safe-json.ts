@@ -4,7 +4,7 @@ import { toBase64url } from './base64url';
  * Encodes a JSON value as a JWS segment that is at the same time valid
  * RFC 7515 base64url (no padding) and valid standard base64 (RFC 4648
  * section 4, padded), so conjur-api-go, which decodes `payload` with Go's
- * StdEncoding, reads it too (CONJUR-PROTOCOL.md section 6).
+ * StdEncoding, reads it too (docs/conjur-compatibility.md section 6).
  *
  * Tradeoff: base64url of ASCII can differ from standard base64 only where a
  * 6-bit group is 62 or 63, which for ASCII input happens only for the

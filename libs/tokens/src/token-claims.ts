@@ -1,4 +1,4 @@
-/** Workload facts carried in every token (DESIGN.md section 3). */
+/** Workload facts carried in every token (docs/api.md). */
 export interface K8sClaims {
   readonly namespace: string;
   readonly pod: string;

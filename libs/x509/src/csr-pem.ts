@@ -2,7 +2,7 @@ import { CsrInvalidError } from './csr-invalid-error';
 
 /**
  * Largest CSR accepted, in bytes of PEM text. An RSA-4096 CSR with one SAN is
- * about 1.7 KiB; 16 KiB leaves room and bounds parsing work (DESIGN.md 3).
+ * about 1.7 KiB; 16 KiB leaves room and bounds parsing work (docs/api.md).
  */
 export const MAX_CSR_PEM_BYTES = 16 * 1024;
 

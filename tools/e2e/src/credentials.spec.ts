@@ -27,7 +27,7 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
 }
 
 /**
- * podid's own Kubernetes credential outside the cluster (DESIGN.md 5): a
+ * podid's own Kubernetes credential outside the cluster (docs/kubernetes-access.md): a
  * client certificate made through the certificates.k8s.io CSR API, bound by
  * the RBAC the tool prints, used by pod-verifier and cert-injector, and
  * watched for expiry.

@@ -9,7 +9,7 @@ const SERVICE = 'k8s-jwt';
 const APP_UID = '3f0e9a52-7c1d-4b8e-9a60-1d2c3b4a5e01';
 
 /**
- * Service-account login (authn-jwt, DESIGN.md 2): pod-verifier reviews the
+ * Service-account login (authn-jwt, docs/architecture.md section 2): pod-verifier reviews the
  * projected token (TokenReview), the gateway matches the authenticator's
  * bindings, and only then issues a podid token. Each refusal is a 401 with
  * no token, and the audit line with the same request id names the reason.

@@ -33,7 +33,7 @@ async function run(kc: KubeConfig, pod: string, container: string, command: stri
   return { stdout: Buffer.concat(chunks.out).toString(), stderr: Buffer.concat(chunks.err).toString(), ...(status ? { status } : {}) };
 }
 
-/** Conjur's injection script (CONJUR-PROTOCOL.md section 4), byte for byte, for a given PEM. */
+/** Conjur's injection script (docs/conjur-compatibility.md section 4), byte for byte, for a given PEM. */
 function conjurScript(pem: string): string {
   return `#!/bin/sh
 set -e

@@ -1,4 +1,4 @@
-// `npm start`: the whole podid suite on this machine (DESIGN.md section 6).
+// `npm start`: the whole podid suite on this machine (docs/local-mode.md).
 import { resolve } from 'node:path';
 import { list, loadConfigOrExit, oneOf, optionalStr, port, str } from '@podid/config';
 import { CorruptStateError } from './state-pki';

@@ -6,7 +6,7 @@ import { tmpDir } from '@podid/testkit';
 export const NS = 'demo';
 export const POD_UIDS: Record<string, string> = {};
 
-/** The least privilege DESIGN.md 5 grants cert-injector: create and get on pods/exec, nothing else. */
+/** The least privilege deploy/base/rbac.yaml grants cert-injector: create and get on pods/exec, nothing else. */
 const EXEC_ONLY_ROLE = {
   apiVersion: 'rbac.authorization.k8s.io/v1',
   kind: 'Role',

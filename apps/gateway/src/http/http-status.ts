@@ -25,7 +25,7 @@ const BASE: Record<ErrorKind, number> = {
 
 /**
  * Conjur answers 401 for nearly every failure on its login routes
- * (CONJUR-PROTOCOL.md 1.3): unknown host, disabled authenticator, pod checks,
+ * (docs/conjur-compatibility.md section 1): unknown host, disabled authenticator, pod checks,
  * exec failures. Only the kinds below keep their base status there.
  */
 const LOGIN_KEEPS: ReadonlySet<ErrorKind> = new Set(['invalid_argument', 'payload_too_large', 'unsupported_media_type', 'resource_exhausted', 'deadline_exceeded', 'unavailable']);

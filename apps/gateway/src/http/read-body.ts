@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { InvalidArgumentError, PayloadTooLargeError } from '@podid/errors';
 
-/** A CSR PEM of a 4096-bit RSA key is about 1.7 KiB; 16 KiB leaves room and bounds parsing work (DESIGN.md 3). */
+/** A CSR PEM of a 4096-bit RSA key is about 1.7 KiB; 16 KiB leaves room and bounds parsing work (docs/api.md). */
 export const MAX_CSR_BYTES = 16 * 1024;
 /** Form and JSON bodies of the token routes hold one token (a few KiB at most). */
 export const MAX_FORM_BYTES = 16 * 1024;

@@ -1,4 +1,4 @@
-/** How a token goes on the wire (CONJUR-PROTOCOL.md 1.2 and DESIGN.md 3). */
+/** How a token goes on the wire (docs/conjur-compatibility.md section 6, docs/api.md). */
 export interface TokenRepresentation {
   /** `json`: flattened JWS `{"protected","payload","signature"}`; `compact`: `a.b.c`. */
   form: 'json' | 'compact';

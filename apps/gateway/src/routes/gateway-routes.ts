@@ -10,7 +10,7 @@ import { tokensIntrospectRoute } from './tokens-introspect';
 import { tokensRevokeRoute } from './tokens-revoke';
 import { wellKnownRoutes } from './well-known';
 
-/** Every public route (DESIGN.md 3). */
+/** Every public route (docs/api.md). */
 export function gatewayRoutes(deps: GatewayDeps, ready: () => Promise<boolean>): Route[] {
   return [
     injectClientCertRoute(deps),

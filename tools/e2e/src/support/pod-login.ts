@@ -5,7 +5,7 @@ import { waitFor } from '@podid/testkit';
 import { createCsr, exportPrivateKeyPem, generateKeyPair, type KeyAlgorithm } from '@podid/x509';
 import { httpsCall, type HttpsAnswer } from '@podid/testkit';
 
-/** Where the injector writes, inside the container root (CONJUR-PROTOCOL.md 4). */
+/** Where the injector writes, inside the container root (docs/conjur-compatibility.md section 4). */
 export const CLIENT_PEM = 'etc/conjur/ssl/client.pem';
 
 export function clientPemPath(suite: Suite, namespace: string, pod: string, container = 'authenticator'): string {
