@@ -7,7 +7,7 @@ import { HOST, POD, startE2eSuite } from './support/e2e-suite';
 import { httpsCall, eventually, waitFor, type HttpsAnswer } from '@podid/testkit';
 import { authenticate, certificateLogin, podCsr, splitHostId } from './support/pod-login';
 
-/** mTLS authenticate acceptance (DESIGN.md 2 and 8.2): every refusal is a 401 with no token. */
+/** mTLS authenticate acceptance (docs/security-model.md, invariant 2): every refusal is a 401 with no token and its own code. */
 const DEPLOYMENT_POD_UID = '6a1b4a0e-0d5c-4c43-9a51-2f0e6f9b0b03';
 const BARE_POD_UID = '8c3d6c20-2f7e-4e65-9c73-4a2a8abd2d01';
 

@@ -28,7 +28,7 @@ function clientPems(suite: Suite): Map<string, string> {
 /** Containers whose client.pem appeared or changed between two scans. */
 const written = (before: Map<string, string>, after: Map<string, string>) => [...after].filter(([k, v]) => before.get(k) !== v).map(([k]) => k);
 
-/** Certificate login acceptance (DESIGN.md 2): real processes, real HTTPS, gRPC mTLS, Redis and the simulator. */
+/** Certificate login acceptance (docs/security-model.md, invariants 1 and 5): real processes, real HTTPS, gRPC mTLS, Redis and the simulator. */
 describe('e2e: inject_client_cert', () => {
   let suite: Suite;
   beforeAll(async () => {

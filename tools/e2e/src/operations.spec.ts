@@ -132,7 +132,7 @@ describe('e2e: operations', () => {
   });
 
   it('status fails closed with redis_unavailable while Redis is down, then recovers', async () => {
-    // The caller's token cannot be checked for revocation without Redis, so status itself answers 503 (DESIGN.md 7).
+    // The caller's token cannot be checked for revocation without Redis, so status itself answers 503 (docs/security-model.md, invariant 3).
     await suite.redis!.kill();
     try {
       await waitFor(async () => (await status()).body.error?.code === 'redis_unavailable', { timeoutMs: 15_000, message: 'redis_unavailable from status' });
