@@ -5,10 +5,13 @@ import type { Suite } from './support/e2e-suite';
 import { X509Certificate } from 'node:crypto';
 import { createCa, loadSigningCa, signLeaf, checkCsr, generateKeyPair, exportPrivateKeyPem, randomSerialHex, signingAlgorithm, x509 } from '@podid/x509';
 import { HOST, POD, startE2eSuite } from './support/e2e-suite';
-import { httpsCall, eventually } from '@podid/testkit';
+import { httpsCall, eventually, waitFor, type HttpsAnswer } from '@podid/testkit';
 import { authenticate, certificateLogin, podCsr, splitHostId } from './support/pod-login';
 
-/** mTLS authenticate acceptance (DESIGN.md 2 and 8.2): every refusal is a 401 with no token. */
+/** mTLS authenticate acceptance (docs/security-model.md, invariant 2): every refusal is a 401 with no token and its own code. */
+const DEPLOYMENT_POD_UID = '6a1b4a0e-0d5c-4c43-9a51-2f0e6f9b0b03';
+const BARE_POD_UID = '8c3d6c20-2f7e-4e65-9c73-4a2a8abd2d01';
+
 describe('e2e: authn-k8s authenticate', () => {
   let suite: Suite;
   let cert: { certPem: string; keyPem: string };
@@ -17,6 +20,32 @@ describe('e2e: authn-k8s authenticate', () => {
     cert = await certificateLogin(suite, { hostId: HOST.deployment, namespace: 'demo', pod: POD.deployment });
   }, 120_000);
   afterAll(() => suite?.stop());
+
+  /** The stable code of a refused authenticate: its audit line and its own AUTHN_* line, matched by request id. */
+  const refusalCode = async (r: HttpsAnswer): Promise<string> => {
+    const mine = () => suite.logs('gateway').filter((l) => l['request_id'] === r.headers['x-request-id']);
+    const audit = await waitFor(() => mine().find((l) => l['event'] === 'AUDIT_AUTHENTICATE'), { message: `audit line of ${String(r.headers['x-request-id'])}` });
+    expect(audit).toMatchObject({ result: 'failure' });
+    expect(mine().map((l) => l['event'])).toContain(audit['code']);
+    return String(audit['code']);
+  };
+
+  /** A leaf signed in the test with ca-signer's own CA key from the state dir (PODID_CA_DIR=<state>/ca). */
+  const signedByStateCa = async (serviceId: string, o: { hostId: string; pod: string; podUid: string; notBefore: Date }) => {
+    const dir = join(suite.stateDir, 'ca', serviceId);
+    const ca = await loadSigningCa({ certPem: readFileSync(join(dir, 'ca.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'ca-key.pem'), 'utf8') }, dir);
+    const { csrPem, keyPem } = await podCsr({ cn: 'x', namespace: 'demo', pod: o.pod });
+    const leaf = await signLeaf({
+      ca,
+      csr: checkCsr(csrPem),
+      commonName: ['host', ...o.hostId.split('/')].join('.'),
+      spiffeId: `spiffe://cluster.local/namespace/demo/podname/${o.pod}`,
+      podUid: o.podUid,
+      ttlMs: 600_000,
+      now: o.notBefore,
+    });
+    return { certPem: leaf.certPem, keyPem };
+  };
 
   const refusedWithoutToken = (r: { status: number; body: string }) => {
     expect(r.status).toBe(401);
@@ -58,27 +87,20 @@ describe('e2e: authn-k8s authenticate', () => {
     refusedWithoutToken(await authenticate(suite, { hostId: HOST.deployment, cert: leaf.certPem, key: keyPem }));
   });
 
-  it("refuses a certificate from another authenticator's CA", async () => {
-    const other = await certificateLogin(suite, { serviceId: 'other', hostId: 'conjur/authn-k8s/other/apps/demo-pod', namespace: 'demo', pod: POD.barePod });
-    refusedWithoutToken(await authenticate(suite, { hostId: 'conjur/authn-k8s/other/apps/demo-pod', cert: other.certPem, key: other.keyPem }));
+  it("refuses a certificate from another authenticator's CA, for a host and pod that dev permits", async () => {
+    // Only the CA check stands: the host is dev's, its CN and SANs are right, the pod meets its restrictions and has that uid.
+    await certificateLogin(suite, { serviceId: 'other', hostId: 'conjur/authn-k8s/other/apps/demo-pod', namespace: 'demo', pod: POD.barePod });
+    const leaf = await signedByStateCa('other', { hostId: HOST.barePod, pod: POD.barePod, podUid: BARE_POD_UID, notBefore: new Date() });
+    const r = await authenticate(suite, { hostId: HOST.barePod, cert: leaf.certPem, key: leaf.keyPem });
+    refusedWithoutToken(r);
+    expect(await refusalCode(r)).toBe('AUTHN_CERT_UNTRUSTED');
   });
 
   it('refuses an expired certificate of the right CA', async () => {
-    // Signed in the test with ca-signer's own CA key from the state dir (PODID_CA_DIR=<state>/ca), one hour in the past.
-    const dir = join(suite.stateDir, 'ca', 'dev');
-    const ca = await loadSigningCa({ certPem: readFileSync(join(dir, 'ca.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'ca-key.pem'), 'utf8') }, dir);
-    const { csrPem, keyPem } = await podCsr({ cn: 'x', namespace: 'demo', pod: POD.deployment });
-    const leaf = await signLeaf({
-      ca,
-      csr: checkCsr(csrPem),
-      commonName: ['host', ...HOST.deployment.split('/')].join('.'),
-      spiffeId: `spiffe://cluster.local/namespace/demo/podname/${POD.deployment}`,
-      podUid: '6a1b4a0e-0d5c-4c43-9a51-2f0e6f9b0b03',
-      ttlMs: 600_000,
-      now: new Date(Date.now() - 3_600_000),
-    });
-    refusedWithoutToken(await authenticate(suite, { hostId: HOST.deployment, cert: leaf.certPem, key: keyPem }));
-    await eventually(() => expect(suite.logs('gateway').some((l) => l['event'] === 'AUTHN_CERT_EXPIRED')).toBe(true));
+    const leaf = await signedByStateCa('dev', { hostId: HOST.deployment, pod: POD.deployment, podUid: DEPLOYMENT_POD_UID, notBefore: new Date(Date.now() - 3_600_000) });
+    const r = await authenticate(suite, { hostId: HOST.deployment, cert: leaf.certPem, key: leaf.keyPem });
+    refusedWithoutToken(r);
+    expect(await refusalCode(r)).toBe('AUTHN_CERT_EXPIRED');
   });
 
   it('refuses a serverAuth-only or a two-SPIFFE-SAN leaf of the right CA, for a live pod', async () => {
@@ -106,15 +128,20 @@ describe('e2e: authn-k8s authenticate', () => {
       });
       return { cert: leaf.toString('pem'), key: await exportPrivateKeyPem(keys.privateKey) };
     };
-    refusedWithoutToken(await authenticate(suite, { hostId: HOST.deployment, ...(await forge(x509.ExtendedKeyUsage.serverAuth, realSans)) }));
-    await eventually(() => expect(suite.logs('gateway').some((l) => l['event'] === 'AUTHN_CERT_USAGE')).toBe(true));
+    const serverOnly = await authenticate(suite, { hostId: HOST.deployment, ...(await forge(x509.ExtendedKeyUsage.serverAuth, realSans)) });
+    refusedWithoutToken(serverOnly);
+    expect(await refusalCode(serverOnly)).toBe('AUTHN_CERT_USAGE');
     const twoSpiffe = ['spiffe://cluster.local/namespace/kube-system/podname/admin-0', ...realSans];
-    refusedWithoutToken(await authenticate(suite, { hostId: HOST.deployment, ...(await forge(x509.ExtendedKeyUsage.clientAuth, twoSpiffe)) }));
-    await eventually(() => expect(suite.logs('gateway').some((l) => l['event'] === 'AUTHN_SAN_INVALID')).toBe(true));
+    const twoSans = await authenticate(suite, { hostId: HOST.deployment, ...(await forge(x509.ExtendedKeyUsage.clientAuth, twoSpiffe)) });
+    refusedWithoutToken(twoSans);
+    expect(await refusalCode(twoSans)).toBe('AUTHN_SAN_INVALID');
   });
 
-  it('refuses a certificate used for another login', async () => {
-    refusedWithoutToken(await authenticate(suite, { hostId: HOST.statefulSet, cert: cert.certPem, key: cert.keyPem }));
+  it('refuses a certificate used for another login whose restrictions its pod meets', async () => {
+    // any-demo-sa permits the deployment pod, so only the CN check can refuse.
+    const r = await authenticate(suite, { hostId: HOST.anyDemoSa, cert: cert.certPem, key: cert.keyPem });
+    refusedWithoutToken(r);
+    expect(await refusalCode(r)).toBe('AUTHN_CN_MISMATCH');
   });
 
   it('ignores a forged X-SSL-Client-Certificate from an untrusted address', async () => {

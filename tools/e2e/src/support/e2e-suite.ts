@@ -28,6 +28,10 @@ export const HOST = {
   statefulSet: 'conjur/authn-k8s/dev/apps/demo-db',
   barePod: 'conjur/authn-k8s/dev/apps/demo-pod',
   admin: 'conjur/authn-k8s/dev/apps/admin',
+  /** Any demo-sa pod in demo: only the CN or SAN check can refuse it. */
+  anyDemoSa: 'conjur/authn-k8s/dev/apps/any-demo-sa',
+  /** Pod two-authenticators, container app-authn (not `authenticator`). */
+  customContainer: 'conjur/authn-k8s/dev/apps/custom-container',
 } as const;
 
 export const POD = {
@@ -35,4 +39,5 @@ export const POD = {
   statefulSet: 'demo-db-0',
   barePod: 'demo-pod',
   admin: 'admin-pod',
+  twoAuthenticators: 'two-authenticators',
 } as const;
