@@ -49,11 +49,12 @@ describe('pod-verifier over gRPC mTLS against the simulator (dist/main.js)', () 
         service({
           name: 'authn.v1.TokenIssuer',
           definition: TokenIssuerService,
-          allow: { issue: [], introspect: [], revoke: ['pod-verifier'], getJwks: [] },
+          allow: { issue: [], introspect: [], revoke: ['pod-verifier'], getJwks: [], listLivePods: ['pod-verifier'] },
           handlers: {
             issue: () => Promise.reject(new Error('unused')),
             introspect: () => Promise.reject(new Error('unused')),
             getJwks: () => Promise.reject(new Error('unused')),
+            listLivePods: async () => ({ pods: [] }),
             async revoke(req) {
               if (failNextRevoke) {
                 failNextRevoke = false;

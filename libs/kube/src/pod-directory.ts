@@ -18,3 +18,20 @@ export interface PodDirectory {
   /** Returns a function that unsubscribes. */
   onPodDeleted(listener: PodDeletedListener): () => void;
 }
+
+/**
+ * What the informer cache alone says about pods, never an API read: for
+ * liveness checks on every token use and for reconciling revocations.
+ */
+export interface PodCache {
+  /** True once every informer has finished its first list. */
+  readonly synced: boolean;
+  /** Whether the cache holds this pod with this uid. */
+  hasPod(namespace: string, name: string, uid: string): boolean;
+  /** The uids of every cached pod. */
+  podUids(): Set<string>;
+  /** Whether pods of this namespace are watched. */
+  watches(namespace: string): boolean;
+  /** Called after each informer (re)start has listed into the cache. Returns a function that unsubscribes. */
+  onPodsListed(listener: () => void): () => void;
+}
