@@ -148,6 +148,17 @@ describe('pod-verifier over gRPC mTLS against the simulator (dist/main.js)', () 
     expect((await verify('phoenix', {}, { expectedUid: fresh })).uid).toBe(fresh);
   });
 
+  it('CheckPodLive answers from the cache alone: live only for the pod with that uid', async () => {
+    expect(await client.checkPodLive({ namespace: 'demo', pod: 'web-7f9-a', podUid: uids['web']! })).toEqual({ live: true });
+    expect(await client.checkPodLive({ namespace: 'demo', pod: 'web-7f9-a', podUid: 'an-old-uid' })).toEqual({ live: false });
+    expect(await client.checkPodLive({ namespace: 'demo', pod: 'never-existed', podUid: 'u' })).toEqual({ live: false });
+    expect(child.lines.some((l) => l['event'] === 'K8S_CACHE_MISS' && l['name'] === 'never-existed')).toBe(false);
+    expect(await codeOf(client.checkPodLive({ namespace: 'demo', pod: '', podUid: 'u' }))).toMatch(/^invalid_argument\//);
+    const other = createServiceClient(PodVerifierService, { address: grpcAddress, tls: await pki.tls('cert-injector'), expectService: 'pod-verifier', deadlineMs: 2000 });
+    await expect(other.checkPodLive({ namespace: 'demo', pod: 'web-7f9-a', podUid: uids['web']! })).rejects.toMatchObject({ kind: 'permission_denied' });
+    other.close();
+  });
+
   it('refuses callers other than the gateway with PERMISSION_DENIED', async () => {
     const other = createServiceClient(PodVerifierService, { address: grpcAddress, tls: await pki.tls('cert-injector'), expectService: 'pod-verifier', deadlineMs: 2000 });
     await expect(other.verifyPod({ namespace: 'demo', pod: 'bare', restrictions: none, containerName: 'app', expectedUid: '' })).rejects.toMatchObject({ kind: 'permission_denied' });

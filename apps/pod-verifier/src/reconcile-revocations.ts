@@ -53,7 +53,10 @@ export function reconcileRevocations(opts: {
       opts.log.event('POD_RECONCILE_FAILED', { err: (err as Error).message });
     } finally {
       running = false;
-      if (again) (again = false), void round();
+      if (again) {
+        again = false;
+        void round();
+      }
     }
   };
   const off = opts.cache.onPodsListed(() => void round());
