@@ -82,7 +82,7 @@ export function podVerifierService(deps: { pods: PodDirectory; cache: PodCache; 
         const pod = requireString(req.pod, 'pod', MAX_NAME);
         const uid = requireString(req.podUid, 'pod_uid', MAX_NAME);
         // Cache only: this runs on every token use. Unsynced, the cache cannot tell a dead pod from an unseen one.
-        if (!deps.cache.synced) throw new DependencyUnavailableError('K8S_UNAVAILABLE', 'pod cache not synced yet');
+        if (!deps.cache.podsSynced) throw new DependencyUnavailableError('K8S_UNAVAILABLE', 'pod cache not synced yet');
         return { live: deps.cache.hasPod(namespace, pod, uid) };
       },
       async getStatus() {

@@ -7,8 +7,8 @@ import { reconcileRevocations } from './reconcile-revocations';
 /** A pod cache whose content and sync state the test sets, and whose (re)lists it fires. */
 function cacheOf(uids: string[], opts: { synced: boolean; watched?: string[] }) {
   const listeners = new Set<() => void>();
-  const cache: PodCache & { synced: boolean; relist(): void } = {
-    synced: opts.synced,
+  const cache: PodCache & { relist(): void } = {
+    podsSynced: opts.synced,
     hasPod: (_ns, _name, uid) => uids.includes(uid),
     podUids: () => new Set(uids),
     watches: (ns) => !opts.watched || opts.watched.includes(ns),

@@ -35,7 +35,7 @@ export function reconcileRevocations(opts: {
   let again = false;
   const round = async () => {
     // An unsynced cache lacks pods that exist: reconciling against it would revoke live pods.
-    if (!opts.cache.synced) return;
+    if (!opts.cache.podsSynced) return;
     if (running) return void (again = true);
     running = true;
     try {

@@ -44,9 +44,8 @@ export class InformerPodDirectory implements PodDirectory, PodCache {
         const m = obj.metadata ?? {};
         for (const l of this.listeners) l(m.uid ?? '', m.namespace ?? '', m.name ?? '');
       });
+      inf.onListed(() => this.listedListeners.forEach((l) => l()));
     }
-    // Every informer, not just pods': the last one to sync is when `synced` turns true.
-    for (const inf of [...this.informers.values()].flat()) inf.onListed(() => this.listedListeners.forEach((l) => l()));
   }
 
   /** Starts every informer; returns at once (see `synced`). */
@@ -57,6 +56,10 @@ export class InformerPodDirectory implements PodDirectory, PodCache {
   /** True once every informer has finished its first list. */
   get synced(): boolean {
     return [...this.informers.values()].every((list) => list.every((inf) => inf.synced));
+  }
+
+  get podsSynced(): boolean {
+    return (this.informers.get('pods') ?? []).every((inf) => inf.synced);
   }
 
   async stop(): Promise<void> {
