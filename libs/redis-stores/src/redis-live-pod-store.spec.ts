@@ -38,7 +38,7 @@ describe('RedisLivePodStore (real redis-server)', () => {
     await store.record('ns', 'old', t - 10);
     expect(await store.list(t)).toEqual([]);
     await store.record('ns', 'new', t + 60);
-    expect(await redis.zrange(store.key, 0, -1)).toEqual(['ns/new']);
+    expect(await redis.zrange(store.key, '0', '-1')).toEqual(['ns/new']);
   });
 
   it('fails closed with REDIS_UNAVAILABLE when Redis is gone', async () => {
