@@ -6,6 +6,7 @@ import { createLogger } from '@podid/logging';
 import { createMetricsRegistry, runMain, startOpsServer } from '@podid/runtime';
 import { podVerifierFields } from './config';
 import { podVerifierService } from './pod-verifier-service';
+import { reconcileRevocations } from './reconcile-revocations';
 import { revokeOnPodDeleted } from './revoke-on-pod-deleted';
 
 const cfg = loadConfigOrExit('pod-verifier', podVerifierFields);
@@ -24,12 +25,15 @@ runMain({
     const issuer = cfg.tokenIssuerAddr
       ? createServiceClient(TokenIssuerService, { address: cfg.tokenIssuerAddr, tls, expectService: 'token-issuer', deadlineMs: 5000 })
       : undefined;
-    const stopRevoking = issuer
-      ? revokeOnPodDeleted({ pods, log, revoke: async (podUid) => void (await issuer.revoke({ target: { $case: 'podUid', value: podUid }, expiresAt: 0 })) })
-      : () => undefined;
+    const tokens = issuer && {
+      revoke: async (podUid: string) => void (await issuer.revoke({ target: { $case: 'podUid', value: podUid }, expiresAt: 0 })),
+      listLive: async () => (await issuer.listLivePods({})).pods,
+    };
+    const stopRevoking = tokens ? revokeOnPodDeleted({ pods, log, revoke: tokens.revoke }) : () => undefined;
+    const stopReconciling = tokens ? reconcileRevocations({ cache: pods, log, ...tokens }) : () => undefined;
     const probe = new KubeStatusProbe({ kc, source });
     const status = { status: () => probe.status(), synced: () => pods.synced };
-    const grpc = await startGrpcServer({ host: cfg.grpcHost, port: cfg.grpcPort, tls, log, registry, services: [podVerifierService({ pods, reviewer, status })] });
+    const grpc = await startGrpcServer({ host: cfg.grpcHost, port: cfg.grpcPort, tls, log, registry, services: [podVerifierService({ pods, cache: pods, reviewer, status })] });
     const ops = await startOpsServer({ host: cfg.opsHost, port: cfg.opsPort, ready: () => pods.synced, registry });
     const expiry = watchCredentialExpiry({ read: () => readKubeClientCert(kc), log, warnDays: cfg.certWarnDays, registry: ops.registry });
     log.event('SERVICE_READY', {
@@ -45,6 +49,7 @@ runMain({
         await ops.close();
         expiry.stop();
         stopRevoking();
+        stopReconciling();
         issuer?.close();
         await pods.stop();
       },

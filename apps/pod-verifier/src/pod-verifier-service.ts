@@ -1,7 +1,7 @@
 import { PodVerifierService, type Restrictions } from '@podid/contracts';
-import { PodidError } from '@podid/errors';
+import { DependencyUnavailableError, PodidError } from '@podid/errors';
 import { requireRange, requireString, service } from '@podid/grpc';
-import type { KubeStatus, PodDirectory, TokenReviewer } from '@podid/kube';
+import type { KubeStatus, PodCache, PodDirectory, TokenReviewer } from '@podid/kube';
 import { createHash } from 'node:crypto';
 import type { PodRestrictions } from './domain/pod-restrictions';
 import { verifyPod } from './domain/verify-pod';
@@ -40,12 +40,12 @@ export interface StatusSource {
 }
 
 /** The authn.v1.PodVerifier registration: proto in, domain calls, proto out. */
-export function podVerifierService(deps: { pods: PodDirectory; reviewer: TokenReviewer; status: StatusSource; now?: () => number }) {
+export function podVerifierService(deps: { pods: PodDirectory; cache: PodCache; reviewer: TokenReviewer; status: StatusSource; now?: () => number }) {
   const now = deps.now ?? Date.now;
   return service({
     name: 'authn.v1.PodVerifier',
     definition: PodVerifierService,
-    allow: { verifyPod: ['gateway'], reviewToken: ['gateway'], getStatus: ['gateway'] },
+    allow: { verifyPod: ['gateway'], reviewToken: ['gateway'], getStatus: ['gateway'], checkPodLive: ['gateway'] },
     handlers: {
       async verifyPod(req, ctx) {
         const check = {
@@ -76,6 +76,14 @@ export function podVerifierService(deps: { pods: PodDirectory; reviewer: TokenRe
           if (err instanceof PodidError) ctx.log.event('SA_TOKEN_REFUSED', { token_sha256: tokenSha256(token), code: err.code, reason: err.message });
           throw err;
         }
+      },
+      async checkPodLive(req) {
+        const namespace = requireString(req.namespace, 'namespace', MAX_NAME);
+        const pod = requireString(req.pod, 'pod', MAX_NAME);
+        const uid = requireString(req.podUid, 'pod_uid', MAX_NAME);
+        // Cache only: this runs on every token use. Unsynced, the cache cannot tell a dead pod from an unseen one.
+        if (!deps.cache.podsSynced) throw new DependencyUnavailableError('K8S_UNAVAILABLE', 'pod cache not synced yet');
+        return { live: deps.cache.hasPod(namespace, pod, uid) };
       },
       async getStatus() {
         const s = await deps.status.status();

@@ -49,11 +49,12 @@ describe('pod-verifier over gRPC mTLS against the simulator (dist/main.js)', () 
         service({
           name: 'authn.v1.TokenIssuer',
           definition: TokenIssuerService,
-          allow: { issue: [], introspect: [], revoke: ['pod-verifier'], getJwks: [] },
+          allow: { issue: [], introspect: [], revoke: ['pod-verifier'], getJwks: [], listLivePods: ['pod-verifier'] },
           handlers: {
             issue: () => Promise.reject(new Error('unused')),
             introspect: () => Promise.reject(new Error('unused')),
             getJwks: () => Promise.reject(new Error('unused')),
+            listLivePods: async () => ({ pods: [] }),
             async revoke(req) {
               if (failNextRevoke) {
                 failNextRevoke = false;
@@ -145,6 +146,17 @@ describe('pod-verifier over gRPC mTLS against the simulator (dist/main.js)', () 
     const fresh = await applyPod(cluster.sim, 'demo', 'phoenix');
     expect(await codeOf(verify('phoenix', {}, { expectedUid: old }))).toBe('not_found/POD_UID_MISMATCH');
     expect((await verify('phoenix', {}, { expectedUid: fresh })).uid).toBe(fresh);
+  });
+
+  it('CheckPodLive answers from the cache alone: live only for the pod with that uid', async () => {
+    expect(await client.checkPodLive({ namespace: 'demo', pod: 'web-7f9-a', podUid: uids['web']! })).toEqual({ live: true });
+    expect(await client.checkPodLive({ namespace: 'demo', pod: 'web-7f9-a', podUid: 'an-old-uid' })).toEqual({ live: false });
+    expect(await client.checkPodLive({ namespace: 'demo', pod: 'never-existed', podUid: 'u' })).toEqual({ live: false });
+    expect(child.lines.some((l) => l['event'] === 'K8S_CACHE_MISS' && l['name'] === 'never-existed')).toBe(false);
+    expect(await codeOf(client.checkPodLive({ namespace: 'demo', pod: '', podUid: 'u' }))).toMatch(/^invalid_argument\//);
+    const other = createServiceClient(PodVerifierService, { address: grpcAddress, tls: await pki.tls('cert-injector'), expectService: 'pod-verifier', deadlineMs: 2000 });
+    await expect(other.checkPodLive({ namespace: 'demo', pod: 'web-7f9-a', podUid: uids['web']! })).rejects.toMatchObject({ kind: 'permission_denied' });
+    other.close();
   });
 
   it('refuses callers other than the gateway with PERMISSION_DENIED', async () => {

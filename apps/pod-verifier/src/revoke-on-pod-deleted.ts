@@ -1,13 +1,6 @@
 import type { PodDirectory } from '@podid/kube';
 import type { Logger } from '@podid/logging';
-
-export interface RevokeRetry {
-  readonly attempts: number;
-  readonly initialDelayMs: number;
-}
-
-/** About a minute of retries in total: long enough to ride out a token-issuer restart. */
-export const DEFAULT_REVOKE_RETRY: RevokeRetry = { attempts: 8, initialDelayMs: 250 };
+import { revokeWithRetry, type RevokeRetry } from './revoke-with-retry';
 
 /**
  * Revokes every token bound to a pod when the pod is deleted, retrying with
@@ -20,34 +13,21 @@ export function revokeOnPodDeleted(opts: {
   log: Logger;
   retry?: RevokeRetry;
 }): () => void {
-  const retry = opts.retry ?? DEFAULT_REVOKE_RETRY;
-  const timers = new Set<NodeJS.Timeout>();
-  let stopped = false;
-  const attempt = (uid: string, namespace: string, name: string, n: number) => {
-    opts.revoke(uid).then(
-      () => opts.log.event('POD_DELETED_TOKENS_REVOKED', { pod_uid: uid, namespace, pod: name, attempts: n }),
-      (err: unknown) => {
-        if (stopped) return;
-        if (n >= retry.attempts) {
-          opts.log.event('POD_DELETED_REVOKE_FAILED', { pod_uid: uid, namespace, pod: name, attempts: n, err: (err as Error).message });
-          return;
-        }
-        const t = setTimeout(() => {
-          timers.delete(t);
-          attempt(uid, namespace, name, n + 1);
-        }, retry.initialDelayMs * 2 ** (n - 1));
-        timers.add(t);
-      },
-    );
-  };
+  const names = new Map<string, { namespace: string; pod: string }>();
+  const retrier = revokeWithRetry({
+    revoke: opts.revoke,
+    retry: opts.retry,
+    onDone: (uid, attempts) => (opts.log.event('POD_DELETED_TOKENS_REVOKED', { pod_uid: uid, ...names.get(uid), attempts }), names.delete(uid)),
+    onFailed: (uid, attempts, err) => (opts.log.event('POD_DELETED_REVOKE_FAILED', { pod_uid: uid, ...names.get(uid), attempts, err: err.message }), names.delete(uid)),
+  });
   const off = opts.pods.onPodDeleted((uid, namespace, name) => {
     if (!uid) return;
     opts.log.event('POD_DELETED', { pod_uid: uid, namespace, pod: name });
-    attempt(uid, namespace, name, 1);
+    names.set(uid, { namespace, pod: name });
+    retrier.revoke(uid);
   });
   return () => {
-    stopped = true;
     off();
-    for (const t of timers) clearTimeout(t);
+    retrier.stop();
   };
 }

@@ -2,7 +2,7 @@ import { loadConfigOrExit, readTlsFiles } from '@podid/config';
 import { createLogger } from '@podid/logging';
 import { startGrpcServer } from '@podid/grpc';
 import { loadKubeConfig } from '@podid/kube';
-import { countRedisErrors, createRedis, FileKeyStore, RedisRevocationStore, SecretKeyStore } from '@podid/redis-stores';
+import { countRedisErrors, createRedis, FileKeyStore, RedisLivePodStore, RedisRevocationStore, SecretKeyStore } from '@podid/redis-stores';
 import { createMetricsRegistry, runMain, startOpsServer } from '@podid/runtime';
 import { defaultRotationPolicy } from '@podid/tokens';
 import { keyStoreProblem, tokenIssuerFields } from './config';
@@ -33,7 +33,8 @@ runMain({
     await keys.open();
     keys.start(Math.min(60_000, Math.max(1000, Math.floor(policy.propagationMs / 5))));
     const revocations = new RedisRevocationStore({ redis, prefix: cfg.redisPrefix });
-    const tokens = new TokenService({ keys, revocations, issuer: cfg.issuer, audience: cfg.audience, maxTtlSeconds: Math.floor(cfg.maxTtlMs / 1000), log });
+    const livePods = new RedisLivePodStore({ redis, prefix: cfg.redisPrefix });
+    const tokens = new TokenService({ keys, revocations, livePods, issuer: cfg.issuer, audience: cfg.audience, maxTtlSeconds: Math.floor(cfg.maxTtlMs / 1000), log });
     const registry = createMetricsRegistry();
     countRedisErrors(redis, registry);
     const grpc = await startGrpcServer({ host: cfg.grpcHost, port: cfg.grpcPort, tls, log, registry, services: [tokenIssuerService({ tokens, keys, issuer: cfg.issuer })] });

@@ -14,7 +14,7 @@ export function tokenIssuerService(opts: { tokens: TokenService; keys: KeyManage
   return service({
     name: 'authn.v1.TokenIssuer',
     definition: TokenIssuerService,
-    allow: { issue: ['gateway'], introspect: ['gateway'], revoke: ['gateway', 'pod-verifier'], getJwks: ['gateway', 'pod-verifier'] },
+    allow: { issue: ['gateway'], introspect: ['gateway'], revoke: ['gateway', 'pod-verifier'], getJwks: ['gateway', 'pod-verifier'], listLivePods: ['pod-verifier'] },
     handlers: {
       async issue(req) {
         const t = await tokens.issue({
@@ -26,10 +26,10 @@ export function tokenIssuerService(opts: { tokens: TokenService; keys: KeyManage
         return { flattenedJson: t.flattened, compact: t.compact, jti: t.claims.jti, expiresAt: t.claims.exp };
       },
       async introspect(req) {
-        const res = await tokens.introspect(requireString(req.token, 'token', MAX_TOKEN_CHARS));
-        if (!res.active) return { active: false, sub: '', jti: '', exp: 0, iat: 0, k8s: undefined, iss: '', aud: '' };
+        const res = await tokens.introspect(requireString(req.token, 'token', MAX_TOKEN_CHARS), { requireIssuerAudience: req.requireIssuerAudience });
+        if (!res.active) return { active: false, sub: '', jti: '', exp: 0, iat: 0, k8s: undefined, iss: '', aud: '', inactiveReason: res.reason };
         const c = res.claims;
-        return { active: true, sub: c.sub, jti: c.jti, exp: c.exp, iat: c.iat, iss: c.iss, aud: c.aud, k8s: k8sToProto(c.k8s) };
+        return { active: true, sub: c.sub, jti: c.jti, exp: c.exp, iat: c.iat, iss: c.iss, aud: c.aud, k8s: k8sToProto(c.k8s), inactiveReason: '' };
       },
       async revoke(req) {
         await tokens.revoke(targetFromProto(req.target), req.expiresAt > 0 ? req.expiresAt : undefined);
@@ -37,6 +37,9 @@ export function tokenIssuerService(opts: { tokens: TokenService; keys: KeyManage
       },
       async getJwks() {
         return { jwksJson: JSON.stringify(keys.jwks()), issuer: opts.issuer };
+      },
+      async listLivePods() {
+        return { pods: (await tokens.livePods()).map((p) => ({ namespace: p.namespace, podUid: p.podUid, expiresAt: p.expiresAt })) };
       },
     },
   });

@@ -49,19 +49,48 @@ describe('token-issuer over gRPC mTLS (spawned dist/main.js, real redis-server)'
 
   it('introspects, then revokes by jti and by token', async () => {
     const [a, b] = [await gateway.issue(issueReq()), await gateway.issue(issueReq())];
-    expect(await gateway.introspect({ token: a.flattenedJson })).toMatchObject({ active: true, jti: a.jti, sub: 'host/conjur/authn-k8s/dev/apps/demo', k8s });
+    expect(await gateway.introspect({ token: a.flattenedJson, requireIssuerAudience: false })).toMatchObject({ active: true, jti: a.jti, sub: 'host/conjur/authn-k8s/dev/apps/demo', k8s });
     await gateway.revoke({ target: { $case: 'jti', value: a.jti }, expiresAt: a.expiresAt });
     await gateway.revoke({ target: { $case: 'token', value: b.compact }, expiresAt: 0 });
-    expect(await gateway.introspect({ token: a.compact })).toEqual(expect.objectContaining({ active: false, sub: '' }));
-    expect((await gateway.introspect({ token: b.flattenedJson })).active).toBe(false);
-    expect((await gateway.introspect({ token: 'garbage' })).active).toBe(false);
-    await expect(gateway.revoke({ target: { $case: 'jti', value: 'x' }, expiresAt: 0 })).rejects.toMatchObject({ kind: 'invalid_argument' });
+    expect(await gateway.introspect({ token: a.compact, requireIssuerAudience: false })).toEqual(expect.objectContaining({ active: false, sub: '' }));
+    expect((await gateway.introspect({ token: b.flattenedJson, requireIssuerAudience: false })).active).toBe(false);
+    expect((await gateway.introspect({ token: 'garbage', requireIssuerAudience: false })).active).toBe(false);
+  });
+
+  it('keeps a jti revocation for the longest token lifetime, whatever exp the caller gives', async () => {
+    const [past, none] = [await gateway.issue(issueReq()), await gateway.issue(issueReq())];
+    // A caller-supplied exp in the past used to store nothing and leave the token active.
+    await gateway.revoke({ target: { $case: 'jti', value: past.jti }, expiresAt: Math.floor(Date.now() / 1000) - 60 });
+    await gateway.revoke({ target: { $case: 'jti', value: none.jti }, expiresAt: 0 });
+    expect((await gateway.introspect({ token: past.compact, requireIssuerAudience: false })).active).toBe(false);
+    expect((await gateway.introspect({ token: none.compact, requireIssuerAudience: false })).active).toBe(false);
+  });
+
+  it('with require_issuer_audience, a token for another audience is inactive', async () => {
+    const other = await gateway.issue(issueReq({ audience: 'someone-else' }));
+    const own = await gateway.issue(issueReq());
+    expect((await gateway.introspect({ token: other.compact, requireIssuerAudience: false })).active).toBe(true);
+    expect(await gateway.introspect({ token: other.compact, requireIssuerAudience: true })).toMatchObject({ active: false, aud: '', inactiveReason: 'audience' });
+    expect((await gateway.introspect({ token: own.compact, requireIssuerAudience: true })).active).toBe(true);
+    await waitFor(() => app.lines.find((l) => l['event'] === 'TOKEN_INTROSPECT_INACTIVE' && l['reason'] === 'audience'), { timeoutMs: 5000, message: 'audience refusal logged' });
+  });
+
+  it('lists the pods holding unexpired tokens, to pod-verifier only', async () => {
+    const t = await gateway.issue(issueReq({ k8s: { ...k8s, namespace: 'live-ns', podUid: 'uid-live' } }));
+    const podVerifier = createServiceClient(TokenIssuerService, { address, tls: await pki.tls('pod-verifier'), expectService: 'token-issuer' });
+    try {
+      const { pods } = await podVerifier.listLivePods({});
+      expect(pods).toContainEqual({ namespace: 'live-ns', podUid: 'uid-live', expiresAt: t.expiresAt });
+      await expect(gateway.listLivePods({})).rejects.toMatchObject({ kind: 'permission_denied' });
+    } finally {
+      podVerifier.close();
+    }
   });
 
   it('revokes a pod uid and a host: their tokens die and Issue is refused', async () => {
     const podTok = await gateway.issue(issueReq({ k8s: { ...k8s, podUid: 'uid-gone' } }));
     await gateway.revoke({ target: { $case: 'podUid', value: 'uid-gone' }, expiresAt: 0 });
-    expect((await gateway.introspect({ token: podTok.compact })).active).toBe(false);
+    expect((await gateway.introspect({ token: podTok.compact, requireIssuerAudience: false })).active).toBe(false);
     await expect(gateway.issue(issueReq({ k8s: { ...k8s, podUid: 'uid-gone' } }))).rejects.toMatchObject({ kind: 'permission_denied', code: 'REVOKED' });
     await gateway.revoke({ target: { $case: 'hostId', value: 'apps/banned' }, expiresAt: 0 });
     await expect(gateway.issue(issueReq({ hostId: 'apps/banned' }))).rejects.toMatchObject({ kind: 'permission_denied', code: 'REVOKED' });
@@ -80,11 +109,11 @@ describe('token-issuer over gRPC mTLS (spawned dist/main.js, real redis-server)'
     await redis.kill();
     const t0 = Date.now();
     await expect(gateway.issue(issueReq())).rejects.toMatchObject({ kind: 'unavailable', code: 'REDIS_UNAVAILABLE' });
-    await expect(gateway.introspect({ token: tok.compact })).rejects.toMatchObject({ kind: 'unavailable' });
+    await expect(gateway.introspect({ token: tok.compact, requireIssuerAudience: false })).rejects.toMatchObject({ kind: 'unavailable' });
     expect(Date.now() - t0).toBeLessThan(2000);
     expect((await gateway.getJwks({})).jwksJson).toContain('"ES256"');
     await redis.restart();
-    await waitFor(() => gateway.introspect({ token: tok.compact }).then((r) => r.active), { timeoutMs: 10_000, message: 'introspect works after Redis restart' });
+    await waitFor(() => gateway.introspect({ token: tok.compact, requireIssuerAudience: false }).then((r) => r.active), { timeoutMs: 10_000, message: 'introspect works after Redis restart' });
   });
 
   it('keeps its signing keys across a restart: old tokens stay valid', async () => {
@@ -94,6 +123,6 @@ describe('token-issuer over gRPC mTLS (spawned dist/main.js, real redis-server)'
     expect(await app.stop()).toBe(0);
     await start();
     expect(jose.decodeProtectedHeader((await gateway.issue(issueReq())).compact).kid).toBe(kid);
-    expect((await gateway.introspect({ token: before.compact })).active).toBe(true);
+    expect((await gateway.introspect({ token: before.compact, requireIssuerAudience: false })).active).toBe(true);
   });
 });

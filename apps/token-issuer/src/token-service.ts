@@ -1,6 +1,6 @@
 import { InvalidArgumentError, PermissionDeniedError } from '@podid/errors';
 import type { Logger } from '@podid/logging';
-import type { RevocationStore } from '@podid/redis-stores';
+import type { LivePod, RevocationStore } from '@podid/redis-stores';
 import { DEFAULT_LEEWAY_SECONDS, MAX_TOKEN_TTL_SECONDS, signToken, TokenInvalidError, verifyToken, type IssuedToken, type K8sClaims, type TokenClaims } from '@podid/tokens';
 import type { KeyManager } from './key-manager';
 
@@ -10,6 +10,8 @@ export const MAX_REVOCATION_SECONDS = 30 * 86_400;
 export interface TokenServiceOptions {
   keys: KeyManager;
   revocations: RevocationStore;
+  /** Which pods hold unexpired tokens, for pod-verifier's reconcile. */
+  livePods: { record(namespace: string, podUid: string, expiresAt: number): Promise<void>; list(nowUnix: number): Promise<LivePod[]> };
   issuer: string;
   audience: string;
   maxTtlSeconds: number;
@@ -41,12 +43,17 @@ export class TokenService {
     const ttlSeconds = Math.min(req.ttlSeconds, this.opts.maxTtlSeconds);
     const signer = this.opts.keys.signer();
     const token = await signToken({ signer, issuer: this.opts.issuer, audience: req.audience || this.opts.audience, hostId: req.hostId, k8s: req.k8s, ttlSeconds, now: nowMs });
+    // Before the token leaves: a token pod-verifier cannot reconcile must not exist.
+    await this.opts.livePods.record(req.k8s.namespace, req.k8s.pod_uid, token.claims.exp);
     this.opts.log.event('TOKEN_ISSUED', { host_id: req.hostId, pod_uid: req.k8s.pod_uid, jti: token.claims.jti, kid: signer.kid, exp: token.claims.exp });
     return token;
   }
 
-  /** The claims of an active token, or the reason it is inactive. */
-  async introspect(token: string): Promise<{ active: true; claims: TokenClaims } | { active: false; reason: string }> {
+  /**
+   * The claims of an active token, or the reason it is inactive. With
+   * `requireIssuerAudience`, a token for another audience is inactive.
+   */
+  async introspect(token: string, opts: { requireIssuerAudience?: boolean } = {}): Promise<{ active: true; claims: TokenClaims } | { active: false; reason: string }> {
     let claims: TokenClaims;
     try {
       claims = this.verify(token);
@@ -54,6 +61,10 @@ export class TokenService {
       if (!(e instanceof TokenInvalidError)) throw e;
       this.opts.log.event('TOKEN_INTROSPECT_INACTIVE', { reason: e.reason });
       return { active: false, reason: e.reason };
+    }
+    if (opts.requireIssuerAudience && claims.aud !== this.opts.audience) {
+      this.opts.log.event('TOKEN_INTROSPECT_INACTIVE', { reason: 'audience', jti: claims.jti });
+      return { active: false, reason: 'audience' };
     }
     if (await this.opts.revocations.isRevoked({ jti: claims.jti, hostId: claims.sub.slice('host/'.length), podUid: claims.k8s.pod_uid, iat: claims.iat })) {
       this.opts.log.event('TOKEN_INTROSPECT_INACTIVE', { reason: 'revoked', jti: claims.jti });
@@ -63,7 +74,9 @@ export class TokenService {
   }
 
   /**
-   * Stores a revocation. A token or jti is forgotten when it expires. A host
+   * Stores a revocation. A token's is forgotten when it expires; a jti's after
+   * the longest token lifetime, whatever `expiresAt` says, so it cannot lapse
+   * before the token it names. A host
    * or pod revocation covers every token issued until `expiresAt` (default
    * now + max TTL), so Issue refuses the target until then too.
    */
@@ -79,8 +92,8 @@ export class TokenService {
         if (!claims) return { until: nowS };
         [jti, until] = [claims.jti, claims.exp + leeway];
       } else {
-        if (!expiresAt) throw new InvalidArgumentError('BAD_REQUEST', 'expires_at is required when revoking by jti');
-        [jti, until] = [target.jti, Math.min(expiresAt, nowS + MAX_TOKEN_TTL_SECONDS) + leeway];
+        // Any token bearing this jti expires by then; the caller's word on its exp is not trusted.
+        [jti, until] = [target.jti, nowS + MAX_TOKEN_TTL_SECONDS + leeway];
       }
       await this.opts.revocations.revokeJti(jti, until);
     } else {
@@ -93,6 +106,11 @@ export class TokenService {
     }
     this.opts.log.event('TOKEN_REVOKED', { target: target.kind, until });
     return { until };
+  }
+
+  /** Pods with unexpired tokens (pod-verifier revokes those it no longer sees). */
+  async livePods(): Promise<LivePod[]> {
+    return this.opts.livePods.list(Math.floor(this.now() / 1000));
   }
 
   private verify(token: string): TokenClaims {

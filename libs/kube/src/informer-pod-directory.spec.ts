@@ -56,6 +56,25 @@ describe('InformerPodDirectory against the simulator, with pod-verifier RBAC onl
     await cold.stop();
   });
 
+  it('answers hasPod and podUids from the cache alone, and reports each pod informer start to onPodsListed', async () => {
+    const fresh = new InformerPodDirectory({ kc: cluster.kc, log });
+    let listed = 0;
+    fresh.onPodsListed(() => listed++);
+    const uid = await applyPod(cluster.sim, 'demo', 'cached-1');
+    fresh.start();
+    try {
+      await waitFor(() => fresh.podsSynced && listed === 1, { timeoutMs: 10_000, message: 'the pod informer listed' });
+      cluster.sim.clearAccessLog();
+      expect(fresh.hasPod('demo', 'cached-1', uid)).toBe(true);
+      expect(fresh.hasPod('demo', 'cached-1', 'another-uid')).toBe(false);
+      expect(fresh.hasPod('demo', 'not-there', uid)).toBe(false);
+      expect(fresh.podUids().has(uid)).toBe(true);
+      expect(cluster.sim.accessLog.filter((e) => e.verb === 'get')).toEqual([]);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   it('fires onPodDeleted with uid, namespace and name', async () => {
     const uid = await applyPod(cluster.sim, 'demo', 'doomed');
     const seen: string[][] = [];

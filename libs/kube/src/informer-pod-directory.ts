@@ -3,7 +3,7 @@ import type { KubeApiTimer } from './kube-api-timer';
 import type { Logger } from '@podid/logging';
 import { kubeStatusOf, toKubeError } from './kube-error';
 import { makeResources, RESOURCE_OF_KIND, type ResourceName, type ResourceSpec } from './kube-resources';
-import type { PodDeletedListener, PodDirectory } from './pod-directory';
+import type { PodCache, PodDeletedListener, PodDirectory } from './pod-directory';
 import { toNamespaceFacts, toOwnerFacts, toPodFacts, toServiceAccountFacts, type NamespaceFacts, type OwnerFacts, type OwnerKind, type PodFacts, type ServiceAccountFacts } from './pod-facts';
 import { DEFAULT_BACKOFF, ResilientInformer, type Backoff } from './resilient-informer';
 
@@ -24,10 +24,11 @@ const CACHED: readonly ResourceName[] = ['pods', 'serviceaccounts', 'replicasets
  * reads. Gets answer from the cache and read the API server only on a miss,
  * so a pod created a moment ago is still found.
  */
-export class InformerPodDirectory implements PodDirectory {
+export class InformerPodDirectory implements PodDirectory, PodCache {
   private readonly specs: Record<ResourceName, ResourceSpec>;
   private readonly informers = new Map<ResourceName, ResilientInformer[]>();
   private readonly listeners = new Set<PodDeletedListener>();
+  private readonly listedListeners = new Set<() => void>();
   private readonly namespaces: readonly string[];
 
   constructor(private readonly opts: InformerPodDirectoryOptions) {
@@ -43,6 +44,7 @@ export class InformerPodDirectory implements PodDirectory {
         const m = obj.metadata ?? {};
         for (const l of this.listeners) l(m.uid ?? '', m.namespace ?? '', m.name ?? '');
       });
+      inf.onListed(() => this.listedListeners.forEach((l) => l()));
     }
   }
 
@@ -56,8 +58,13 @@ export class InformerPodDirectory implements PodDirectory {
     return [...this.informers.values()].every((list) => list.every((inf) => inf.synced));
   }
 
+  get podsSynced(): boolean {
+    return (this.informers.get('pods') ?? []).every((inf) => inf.synced);
+  }
+
   async stop(): Promise<void> {
     this.listeners.clear();
+    this.listedListeners.clear();
     await Promise.all([...this.informers.values()].flat().map((inf) => inf.stop()));
   }
 
@@ -87,7 +94,23 @@ export class InformerPodDirectory implements PodDirectory {
     return () => this.listeners.delete(listener);
   }
 
-  private watches(namespace: string): boolean {
+  hasPod(namespace: string, name: string, uid: string): boolean {
+    if (!this.watches(namespace)) return false;
+    return (this.informers.get('pods') ?? []).some((inf) => inf.get(namespace, name)?.metadata?.uid === uid);
+  }
+
+  podUids(): Set<string> {
+    const uids = new Set<string>();
+    for (const inf of this.informers.get('pods') ?? []) for (const p of inf.list()) if (p.metadata?.uid) uids.add(p.metadata.uid);
+    return uids;
+  }
+
+  onPodsListed(listener: () => void): () => void {
+    this.listedListeners.add(listener);
+    return () => this.listedListeners.delete(listener);
+  }
+
+  watches(namespace: string): boolean {
     return this.namespaces.length === 0 || this.namespaces.includes(namespace);
   }
 

@@ -18,3 +18,20 @@ export interface PodDirectory {
   /** Returns a function that unsubscribes. */
   onPodDeleted(listener: PodDeletedListener): () => void;
 }
+
+/**
+ * What the informer cache alone says about pods, never an API read: for
+ * liveness checks on every token use and for reconciling revocations.
+ */
+export interface PodCache {
+  /** True once the pod informers have finished their first list (owners' informers do not matter here). */
+  readonly podsSynced: boolean;
+  /** Whether the cache holds this pod with this uid. */
+  hasPod(namespace: string, name: string, uid: string): boolean;
+  /** The uids of every cached pod. */
+  podUids(): Set<string>;
+  /** Whether pods of this namespace are watched. */
+  watches(namespace: string): boolean;
+  /** Called after each pod informer (re)start has listed into the cache. Returns a function that unsubscribes. */
+  onPodsListed(listener: () => void): () => void;
+}

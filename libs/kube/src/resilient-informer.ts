@@ -23,6 +23,7 @@ export class ResilientInformer {
   private stopped = false;
   private delayMs: number;
   private timer: NodeJS.Timeout | undefined;
+  private readonly listedListeners = new Set<() => void>();
 
   constructor(
     kc: KubeConfig,
@@ -53,6 +54,8 @@ export class ResilientInformer {
           this.isSynced = true;
           this.log.event('K8S_INFORMER_SYNCED', { resource: this.spec.resource, namespace: this.namespace, objects: this.informer.list().length });
         }
+        // The list has landed in the cache by now.
+        if (this.listedOnce && !this.stopped) this.listedListeners.forEach((l) => l());
       },
       (err: unknown) => this.onError(err),
     );
@@ -64,6 +67,20 @@ export class ResilientInformer {
 
   onDelete(cb: (obj: KubernetesObject) => void): void {
     this.informer.on('delete', cb);
+  }
+
+  /**
+   * Called after each (re)start's list has landed in the cache: the first,
+   * and each after an error. (Relists inside a running watch report the
+   * objects they find gone as deletes.)
+   */
+  onListed(cb: () => void): void {
+    this.listedListeners.add(cb);
+  }
+
+  /** Every cached object. */
+  list(): readonly KubernetesObject[] {
+    return this.informer.list();
   }
 
   async stop(): Promise<void> {

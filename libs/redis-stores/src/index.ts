@@ -7,6 +7,7 @@ export * from './parse-redis-url';
 export * from './rate-limiter';
 export * from './redis-call';
 export * from './redis-rate-limiter';
+export * from './redis-live-pod-store';
 export * from './redis-revocation-store';
 export * from './revocation-store';
 export * from './secret-key-store';

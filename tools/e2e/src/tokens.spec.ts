@@ -1,3 +1,6 @@
+import { createPrivateKey, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Suite } from './support/e2e-suite';
 import { waitFor } from '@podid/testkit';
 import { HOST, POD, startE2eSuite } from './support/e2e-suite';
@@ -39,6 +42,27 @@ describe('e2e: tokens, revocation and Redis outages', () => {
     const r = await httpsCall(suite.gatewayUrl, { method: 'POST', path: '/tokens/introspect', caPem: suite.gatewayCaPem, headers: tokenAuthorization(token), body: 'token=x' });
     expect(r.status).toBe(403);
     expect((await httpsCall(suite.gatewayUrl, { method: 'POST', path: '/tokens/introspect', caPem: suite.gatewayCaPem, body: 'token=x' })).status).toBe(401);
+  });
+
+  /** The token re-signed with token-issuer's own key (from the suite's state dir), with `aud` changed. */
+  const withAudience = (tokenJson: string, aud: string): string => {
+    const t = JSON.parse(tokenJson) as { protected: string; payload: string };
+    const { kid } = JSON.parse(Buffer.from(t.protected, 'base64url').toString('utf8')) as { kid: string };
+    const stored = JSON.parse(readFileSync(join(suite.stateDir, 'token-keys', 'token-signing-keys.json'), 'utf8')) as { privateKeys: Record<string, string> };
+    const payload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(t.payload, 'base64url').toString('utf8')), aud })).toString('base64url');
+    const signature = sign('sha256', Buffer.from(`${t.protected}.${payload}`), { key: createPrivateKey(stored.privateKeys[kid]!), dsaEncoding: 'ieee-p1363' }).toString('base64url');
+    return JSON.stringify({ protected: t.protected, payload, signature });
+  };
+
+  it("refuses as a caller a podid-signed token for another audience (401, TOKEN_AUDIENCE)", async () => {
+    const status = (token: string) => httpsCall(suite.gatewayUrl, { path: '/authn-k8s/dev/default/status', caPem: suite.gatewayCaPem, headers: tokenAuthorization(token) });
+    // The re-signing itself is sound: the same token with podid's audience is accepted.
+    expect((await status(withAudience(admin, 'podid'))).status).toBe(200);
+    const other = withAudience(admin, 'https://some-other-service');
+    expect((await status(other)).status).toBe(401);
+    await waitFor(() => suite.logs('gateway').find((l) => l['event'] === 'TOKEN_CALLER_INVALID' && l['code'] === 'TOKEN_AUDIENCE'), { timeoutMs: 5000, message: 'gateway logs TOKEN_AUDIENCE' });
+    // Introspect still reports it (any audience podid issued), for its pod is alive.
+    expect(JSON.parse((await introspect(suite.gatewayUrl, other)).body)).toMatchObject({ active: true, aud: 'https://some-other-service' });
   });
 
   it('status needs the grant and reports ok', async () => {

@@ -3,14 +3,13 @@ import { InvalidArgumentError } from '@podid/errors';
 import { isPodUid } from '@podid/spiffe';
 import { formField } from '../protocol/form-field';
 
-/** Longest lifetime of a podid token (5 h, Conjur's cap): a revocation by jti without exp is kept this long. */
-export const MAX_TOKEN_TTL_SECONDS = 18_000;
-
 /**
  * The revocation a request body asks for: RFC 7009 form `token=...`, or JSON
- * with exactly one of `jti` (optional `exp`), `host` or `pod_uid`.
+ * with exactly one of `jti`, `host` or `pod_uid`. A jti's optional `exp` is
+ * checked but not used: token-issuer keeps a jti revocation for the longest
+ * token lifetime, so a caller's short `exp` cannot make it lapse early.
  */
-export function revokeTarget(body: string, contentType: string, nowSeconds: number): RevokeRequest {
+export function revokeTarget(body: string, contentType: string): RevokeRequest {
   if (contentType === 'application/json') {
     let v: unknown;
     try {
@@ -26,9 +25,9 @@ export function revokeTarget(body: string, contentType: string, nowSeconds: numb
     const s = o[k];
     if (typeof s !== 'string' || s.length === 0 || s.length > 16 * 1024) throw new InvalidArgumentError('REVOKE_TARGET', `${k}: exp=a non-empty string`);
     if (k === 'jti') {
-      const exp = o['exp'] === undefined ? nowSeconds + MAX_TOKEN_TTL_SECONDS : o['exp'];
-      if (typeof exp !== 'number' || !Number.isSafeInteger(exp) || exp <= 0) throw new InvalidArgumentError('REVOKE_TARGET', 'exp: exp=unix seconds');
-      return { target: { $case: 'jti', value: s }, expiresAt: exp };
+      const exp = o['exp'];
+      if (exp !== undefined && (typeof exp !== 'number' || !Number.isSafeInteger(exp) || exp <= 0)) throw new InvalidArgumentError('REVOKE_TARGET', 'exp: exp=unix seconds');
+      return { target: { $case: 'jti', value: s }, expiresAt: 0 };
     }
     if (k === 'host') return { target: { $case: 'hostId', value: s.replace(/^host\//, '') }, expiresAt: 0 };
     if (k === 'pod_uid') {

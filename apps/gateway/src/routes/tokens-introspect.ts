@@ -1,4 +1,4 @@
-import { authenticateCaller, requireGrant } from '../auth/caller';
+import { authenticateCaller, introspectLive, requireGrant } from '../auth/caller';
 import type { GatewayDeps } from '../gateway-deps';
 import { MAX_FORM_BYTES, readBody } from '../http/read-body';
 import { sendJson } from '../http/respond';
@@ -8,7 +8,7 @@ import { formField } from '../protocol/form-field';
 /**
  * POST /tokens/introspect (RFC 7662): form `token=...`. The caller needs the
  * `introspect` grant. Anything that is not a valid, unexpired, unrevoked
- * token is `{"active":false}`, never an error.
+ * token of a pod that still exists is `{"active":false}`, never an error.
  */
 export function tokensIntrospectRoute(deps: GatewayDeps): Route {
   return {
@@ -20,8 +20,8 @@ export function tokensIntrospectRoute(deps: GatewayDeps): Route {
       const caller = await authenticateCaller(deps, req);
       await requireGrant(deps, caller, 'introspect');
       const token = formField((await readBody(req, MAX_FORM_BYTES)).toString('utf8'), 'token') ?? '';
-      const r = token ? await deps.upstreams.tokenIssuer.introspect({ token }) : undefined;
-      deps.log.event('AUDIT_TOKEN_INTROSPECT', { caller: caller.hostId, active: !!r?.active, jti: r?.active ? r.jti : undefined });
+      const r = token ? await introspectLive(deps, token, { requireIssuerAudience: false }) : undefined;
+      deps.log.event('AUDIT_TOKEN_INTROSPECT', { caller: caller.hostId, active: !!r?.active, jti: r?.active ? r.jti : undefined, reason: r?.active ? undefined : r?.inactiveReason || 'no token' });
       if (!r?.active) return sendJson(res, 200, { active: false });
       sendJson(res, 200, {
         active: true,

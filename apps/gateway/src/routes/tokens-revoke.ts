@@ -24,11 +24,11 @@ export function tokensRevokeRoute(deps: GatewayDeps): Route {
       const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (!TYPES.includes(type)) throw new UnsupportedMediaTypeError('UNSUPPORTED_MEDIA_TYPE', `content type: exp=form or JSON got=${JSON.stringify(type.slice(0, 80))}`);
       const body = (await readBody(req, MAX_FORM_BYTES)).toString('utf8');
-      const target = revokeTarget(body, type, Math.floor(deps.now().getTime() / 1000));
+      const target = revokeTarget(body, type);
       const { tokenIssuer } = deps.upstreams;
       let own = false;
       if (target.target?.$case === 'token') {
-        const r = await tokenIssuer.introspect({ token: target.target.value });
+        const r = await tokenIssuer.introspect({ token: target.target.value, requireIssuerAudience: false });
         // RFC 7009: an invalid or already inactive token needs no revocation.
         if (!r.active) {
           deps.log.event('AUDIT_TOKEN_REVOKE', { caller: caller.hostId, target: 'token', result: 'inactive' });

@@ -84,6 +84,9 @@ export async function startFakeUpstreams(pki: TestPki): Promise<FakeUpstreams> {
       async getStatus() {
         return { reachable: true, error: '', permissions: [], credentialSource: 'kubeconfig-client-cert', clientCertNotAfter: 0, synced: true };
       },
+      async checkPodLive(req) {
+        return { live: req.pod === 'app-1' && req.podUid === FAKE_POD_UID };
+      },
     },
     caSigner: {
       async sign(req) {
@@ -111,14 +114,18 @@ export async function startFakeUpstreams(pki: TestPki): Promise<FakeUpstreams> {
         // Test tokens are `{"t":"<name>"}` (the Conjur header carries JSON) or the bare name.
         const name = req.token.startsWith('{') ? tokenName(req.token) : req.token;
         const h = hosts[name];
-        if (!h) return { active: false, sub: '', jti: '', exp: 0, iat: 0, k8s: undefined, iss: '', aud: '' };
-        return { active: true, sub: `host/${h}`, jti: `jti-${h}`, exp: 2_000_000_000, iat: 1_900_000_000, k8s: undefined, iss: 'https://gw', aud: 'podid' };
+        if (!h) return { active: false, sub: '', jti: '', exp: 0, iat: 0, k8s: undefined, iss: '', aud: '', inactiveReason: 'invalid' };
+        const k8s = { namespace: 'demo', pod: 'app-1', podUid: FAKE_POD_UID, serviceAccount: 'demo-sa', authenticator: 'authn-k8s/dev' };
+        return { active: true, sub: `host/${h}`, jti: `jti-${h}`, exp: 2_000_000_000, iat: 1_900_000_000, k8s, iss: 'https://gw', aud: 'podid', inactiveReason: '' };
       },
       async revoke() {
         return {};
       },
       async getJwks() {
         return { jwksJson: '{"keys":[]}', issuer: 'https://issuer.example' };
+      },
+      async listLivePods() {
+        return { pods: [] };
       },
     },
   };

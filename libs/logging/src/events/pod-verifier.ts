@@ -45,7 +45,22 @@ export const podVerifierEvents = {
   POD_DELETED_TOKENS_REVOKED: { level: 'info', meaning: 'Every access token bound to a deleted pod was revoked.' },
   POD_DELETED_REVOKE_FAILED: {
     level: 'error',
-    meaning: 'Revoking the tokens of a deleted pod failed after every retry; they stay valid until they expire.',
+    meaning: 'Revoking the tokens of a deleted pod failed after every retry; the gateway still refuses them (the pod is gone from the cache), and the next reconcile retries.',
     fix: 'Check that token-issuer is reachable (PODID_TOKEN_ISSUER_ADDR); revoke by pod uid through the gateway if needed.',
+  },
+  POD_RECONCILE_REVOKED: {
+    level: 'warn',
+    meaning: 'A pod that holds tokens was absent from the informer cache after a (re)list (deleted while nobody watched); its tokens were revoked.',
+    fix: 'None needed; check why pod-verifier missed the deletion (it was down, or its watch broke) if it recurs.',
+  },
+  POD_RECONCILE_REVOKE_FAILED: {
+    level: 'error',
+    meaning: 'Revoking the tokens of a pod found absent by the reconcile failed after every retry; the next reconcile (each minute) retries.',
+    fix: 'Check that token-issuer is reachable (PODID_TOKEN_ISSUER_ADDR).',
+  },
+  POD_RECONCILE_FAILED: {
+    level: 'warn',
+    meaning: 'The reconcile of live-token pods against the cache could not list them from token-issuer; it runs again after the next (re)list or minute.',
+    fix: 'Check that token-issuer and its Redis are reachable.',
   },
 } as const satisfies Record<string, EventSpec>;

@@ -20,6 +20,22 @@ import {
 } from "@grpc/grpc-js";
 import { Restrictions } from "./policy";
 
+/** CheckPodLiveRequest names a pod by namespace, name and uid. */
+export interface CheckPodLiveRequest {
+  /** Required. Pod namespace. */
+  namespace: string;
+  /** Required. Pod name. */
+  pod: string;
+  /** Required. Pod uid. */
+  podUid: string;
+}
+
+/** CheckPodLiveResponse answers CheckPodLive. */
+export interface CheckPodLiveResponse {
+  /** Required. Whether the cache holds the pod with that uid. */
+  live: boolean;
+}
+
 /** GetStatusRequest is empty. */
 export interface GetStatusRequest {
 }
@@ -103,6 +119,178 @@ export interface ReviewTokenResponse {
   /** Required. Token expiry, unix seconds. */
   expiresAt: number;
 }
+
+function createBaseCheckPodLiveRequest(): CheckPodLiveRequest {
+  return { namespace: "", pod: "", podUid: "" };
+}
+
+export const CheckPodLiveRequest: MessageFns<CheckPodLiveRequest> = {
+  encode(message: CheckPodLiveRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== "") {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.pod !== "") {
+      writer.uint32(18).string(message.pod);
+    }
+    if (message.podUid !== "") {
+      writer.uint32(26).string(message.podUid);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckPodLiveRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckPodLiveRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pod = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.podUid = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckPodLiveRequest {
+    return {
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      pod: isSet(object.pod) ? globalThis.String(object.pod) : "",
+      podUid: isSet(object.podUid)
+        ? globalThis.String(object.podUid)
+        : isSet(object.pod_uid)
+        ? globalThis.String(object.pod_uid)
+        : "",
+    };
+  },
+
+  toJSON(message: CheckPodLiveRequest): unknown {
+    const obj: any = {};
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.pod !== "") {
+      obj.pod = message.pod;
+    }
+    if (message.podUid !== "") {
+      obj.podUid = message.podUid;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CheckPodLiveRequest>): CheckPodLiveRequest {
+    return CheckPodLiveRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CheckPodLiveRequest>): CheckPodLiveRequest {
+    const message = createBaseCheckPodLiveRequest();
+    message.namespace = object.namespace ?? "";
+    message.pod = object.pod ?? "";
+    message.podUid = object.podUid ?? "";
+    return message;
+  },
+};
+
+function createBaseCheckPodLiveResponse(): CheckPodLiveResponse {
+  return { live: false };
+}
+
+export const CheckPodLiveResponse: MessageFns<CheckPodLiveResponse> = {
+  encode(message: CheckPodLiveResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.live !== false) {
+      writer.uint32(8).bool(message.live);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckPodLiveResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckPodLiveResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.live = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckPodLiveResponse {
+    return { live: isSet(object.live) ? globalThis.Boolean(object.live) : false };
+  },
+
+  toJSON(message: CheckPodLiveResponse): unknown {
+    const obj: any = {};
+    if (message.live !== false) {
+      obj.live = message.live;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CheckPodLiveResponse>): CheckPodLiveResponse {
+    return CheckPodLiveResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CheckPodLiveResponse>): CheckPodLiveResponse {
+    const message = createBaseCheckPodLiveResponse();
+    message.live = object.live ?? false;
+    return message;
+  },
+};
 
 function createBaseGetStatusRequest(): GetStatusRequest {
   return {};
@@ -1013,6 +1201,22 @@ export const PodVerifierService = {
     responseSerialize: (value: GetStatusResponse): Buffer => Buffer.from(GetStatusResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetStatusResponse => GetStatusResponse.decode(value),
   },
+  /**
+   * CheckPodLive says whether a pod with this uid exists, from the informer
+   * cache only (never an API read), so every token check can afford it.
+   * Callers: gateway.
+   * Errors: UNAVAILABLE when the cache has not synced (fail closed).
+   */
+  checkPodLive: {
+    path: "/authn.v1.PodVerifier/CheckPodLive" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CheckPodLiveRequest): Buffer => Buffer.from(CheckPodLiveRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CheckPodLiveRequest => CheckPodLiveRequest.decode(value),
+    responseSerialize: (value: CheckPodLiveResponse): Buffer =>
+      Buffer.from(CheckPodLiveResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CheckPodLiveResponse => CheckPodLiveResponse.decode(value),
+  },
 } as const;
 
 export interface PodVerifierServer extends UntypedServiceImplementation {
@@ -1041,6 +1245,13 @@ export interface PodVerifierServer extends UntypedServiceImplementation {
    * Callers: gateway.
    */
   getStatus: handleUnaryCall<GetStatusRequest, GetStatusResponse>;
+  /**
+   * CheckPodLive says whether a pod with this uid exists, from the informer
+   * cache only (never an API read), so every token check can afford it.
+   * Callers: gateway.
+   * Errors: UNAVAILABLE when the cache has not synced (fail closed).
+   */
+  checkPodLive: handleUnaryCall<CheckPodLiveRequest, CheckPodLiveResponse>;
 }
 
 export interface PodVerifierClient extends Client {
@@ -1110,6 +1321,27 @@ export interface PodVerifierClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetStatusResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * CheckPodLive says whether a pod with this uid exists, from the informer
+   * cache only (never an API read), so every token check can afford it.
+   * Callers: gateway.
+   * Errors: UNAVAILABLE when the cache has not synced (fail closed).
+   */
+  checkPodLive(
+    request: CheckPodLiveRequest,
+    callback: (error: ServiceError | null, response: CheckPodLiveResponse) => void,
+  ): ClientUnaryCall;
+  checkPodLive(
+    request: CheckPodLiveRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CheckPodLiveResponse) => void,
+  ): ClientUnaryCall;
+  checkPodLive(
+    request: CheckPodLiveRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CheckPodLiveResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -63,6 +63,11 @@ export interface IssueResponse {
 export interface IntrospectRequest {
   /** Required. Compact JWS or flattened JSON. Never logged. */
   token: string;
+  /**
+   * Optional. When true, a token whose `aud` is not the issuer's own audience
+   * is inactive (podid's API consumes only tokens meant for podid).
+   */
+  requireIssuerAudience: boolean;
 }
 
 /** IntrospectResponse follows RFC 7662. */
@@ -85,6 +90,11 @@ export interface IntrospectResponse {
   iss: string;
   /** Optional (active only). Audience. */
   aud: string;
+  /**
+   * Optional (inactive only). Why: `audience` (require_issuer_audience and
+   * another aud), `revoked`, or the verification failure (e.g. `expired`).
+   */
+  inactiveReason: string;
 }
 
 /** RevokeRequest names exactly one target. */
@@ -98,7 +108,10 @@ export interface RevokeRequest {
      */
     { $case: "token"; value: string }
     | //
-    /** A token id; then expires_at is required. */
+    /**
+     * A token id. The revocation lasts the longest token lifetime, whatever
+     * expires_at says, so it cannot lapse before the token.
+     */
     { $case: "jti"; value: string }
     | //
     /** Every token of a host (host id without `host/`). */
@@ -108,8 +121,8 @@ export interface RevokeRequest {
     { $case: "podUid"; value: string }
     | undefined;
   /**
-   * Optional. When the revocation may be forgotten, unix seconds; default is
-   * now plus the longest token lifetime.
+   * Optional (host_id, pod_uid only). Until when Issue refuses the target,
+   * unix seconds; default is now plus the longest token lifetime.
    */
   expiresAt: number;
 }
@@ -128,6 +141,26 @@ export interface GetJwksResponse {
   jwksJson: string;
   /** Required. Issuer URL used in `iss`. */
   issuer: string;
+}
+
+/** ListLivePodsRequest is empty. */
+export interface ListLivePodsRequest {
+}
+
+/** LivePod is a pod with at least one unexpired token. */
+export interface LivePod {
+  /** Required. Pod namespace. */
+  namespace: string;
+  /** Required. Pod uid. */
+  podUid: string;
+  /** Required. Expiry of its latest token, unix seconds. */
+  expiresAt: number;
+}
+
+/** ListLivePodsResponse lists the pods with unexpired tokens. */
+export interface ListLivePodsResponse {
+  /** Required. One entry per pod uid. */
+  pods: LivePod[];
 }
 
 function createBaseKubernetesClaims(): KubernetesClaims {
@@ -524,13 +557,16 @@ export const IssueResponse: MessageFns<IssueResponse> = {
 };
 
 function createBaseIntrospectRequest(): IntrospectRequest {
-  return { token: "" };
+  return { token: "", requireIssuerAudience: false };
 }
 
 export const IntrospectRequest: MessageFns<IntrospectRequest> = {
   encode(message: IntrospectRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.token !== "") {
       writer.uint32(10).string(message.token);
+    }
+    if (message.requireIssuerAudience !== false) {
+      writer.uint32(16).bool(message.requireIssuerAudience);
     }
     return writer;
   },
@@ -556,6 +592,14 @@ export const IntrospectRequest: MessageFns<IntrospectRequest> = {
             message.token = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.requireIssuerAudience = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -569,13 +613,23 @@ export const IntrospectRequest: MessageFns<IntrospectRequest> = {
   },
 
   fromJSON(object: any): IntrospectRequest {
-    return { token: isSet(object.token) ? globalThis.String(object.token) : "" };
+    return {
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      requireIssuerAudience: isSet(object.requireIssuerAudience)
+        ? globalThis.Boolean(object.requireIssuerAudience)
+        : isSet(object.require_issuer_audience)
+        ? globalThis.Boolean(object.require_issuer_audience)
+        : false,
+    };
   },
 
   toJSON(message: IntrospectRequest): unknown {
     const obj: any = {};
     if (message.token !== "") {
       obj.token = message.token;
+    }
+    if (message.requireIssuerAudience !== false) {
+      obj.requireIssuerAudience = message.requireIssuerAudience;
     }
     return obj;
   },
@@ -586,12 +640,13 @@ export const IntrospectRequest: MessageFns<IntrospectRequest> = {
   fromPartial(object: DeepPartial<IntrospectRequest>): IntrospectRequest {
     const message = createBaseIntrospectRequest();
     message.token = object.token ?? "";
+    message.requireIssuerAudience = object.requireIssuerAudience ?? false;
     return message;
   },
 };
 
 function createBaseIntrospectResponse(): IntrospectResponse {
-  return { active: false, sub: "", jti: "", exp: 0, iat: 0, k8s: undefined, iss: "", aud: "" };
+  return { active: false, sub: "", jti: "", exp: 0, iat: 0, k8s: undefined, iss: "", aud: "", inactiveReason: "" };
 }
 
 export const IntrospectResponse: MessageFns<IntrospectResponse> = {
@@ -619,6 +674,9 @@ export const IntrospectResponse: MessageFns<IntrospectResponse> = {
     }
     if (message.aud !== "") {
       writer.uint32(66).string(message.aud);
+    }
+    if (message.inactiveReason !== "") {
+      writer.uint32(74).string(message.inactiveReason);
     }
     return writer;
   },
@@ -700,6 +758,14 @@ export const IntrospectResponse: MessageFns<IntrospectResponse> = {
             message.aud = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.inactiveReason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -722,6 +788,11 @@ export const IntrospectResponse: MessageFns<IntrospectResponse> = {
       k8s: isSet(object.k8s) ? KubernetesClaims.fromJSON(object.k8s) : undefined,
       iss: isSet(object.iss) ? globalThis.String(object.iss) : "",
       aud: isSet(object.aud) ? globalThis.String(object.aud) : "",
+      inactiveReason: isSet(object.inactiveReason)
+        ? globalThis.String(object.inactiveReason)
+        : isSet(object.inactive_reason)
+        ? globalThis.String(object.inactive_reason)
+        : "",
     };
   },
 
@@ -751,6 +822,9 @@ export const IntrospectResponse: MessageFns<IntrospectResponse> = {
     if (message.aud !== "") {
       obj.aud = message.aud;
     }
+    if (message.inactiveReason !== "") {
+      obj.inactiveReason = message.inactiveReason;
+    }
     return obj;
   },
 
@@ -769,6 +843,7 @@ export const IntrospectResponse: MessageFns<IntrospectResponse> = {
       : undefined;
     message.iss = object.iss ?? "";
     message.aud = object.aud ?? "";
+    message.inactiveReason = object.inactiveReason ?? "";
     return message;
   },
 };
@@ -1133,6 +1208,234 @@ export const GetJwksResponse: MessageFns<GetJwksResponse> = {
   },
 };
 
+function createBaseListLivePodsRequest(): ListLivePodsRequest {
+  return {};
+}
+
+export const ListLivePodsRequest: MessageFns<ListLivePodsRequest> = {
+  encode(_: ListLivePodsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListLivePodsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListLivePodsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListLivePodsRequest {
+    return {};
+  },
+
+  toJSON(_: ListLivePodsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListLivePodsRequest>): ListLivePodsRequest {
+    return ListLivePodsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ListLivePodsRequest>): ListLivePodsRequest {
+    const message = createBaseListLivePodsRequest();
+    return message;
+  },
+};
+
+function createBaseLivePod(): LivePod {
+  return { namespace: "", podUid: "", expiresAt: 0 };
+}
+
+export const LivePod: MessageFns<LivePod> = {
+  encode(message: LivePod, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== "") {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.podUid !== "") {
+      writer.uint32(18).string(message.podUid);
+    }
+    if (message.expiresAt !== 0) {
+      writer.uint32(24).int64(message.expiresAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LivePod {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLivePod();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.podUid = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.expiresAt = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LivePod {
+    return {
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      podUid: isSet(object.podUid)
+        ? globalThis.String(object.podUid)
+        : isSet(object.pod_uid)
+        ? globalThis.String(object.pod_uid)
+        : "",
+      expiresAt: isSet(object.expiresAt)
+        ? globalThis.Number(object.expiresAt)
+        : isSet(object.expires_at)
+        ? globalThis.Number(object.expires_at)
+        : 0,
+    };
+  },
+
+  toJSON(message: LivePod): unknown {
+    const obj: any = {};
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.podUid !== "") {
+      obj.podUid = message.podUid;
+    }
+    if (message.expiresAt !== 0) {
+      obj.expiresAt = Math.round(message.expiresAt);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LivePod>): LivePod {
+    return LivePod.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LivePod>): LivePod {
+    const message = createBaseLivePod();
+    message.namespace = object.namespace ?? "";
+    message.podUid = object.podUid ?? "";
+    message.expiresAt = object.expiresAt ?? 0;
+    return message;
+  },
+};
+
+function createBaseListLivePodsResponse(): ListLivePodsResponse {
+  return { pods: [] };
+}
+
+export const ListLivePodsResponse: MessageFns<ListLivePodsResponse> = {
+  encode(message: ListLivePodsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.pods) {
+      LivePod.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListLivePodsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListLivePodsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pods.push(LivePod.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListLivePodsResponse {
+    return { pods: globalThis.Array.isArray(object?.pods) ? object.pods.map((e: any) => LivePod.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: ListLivePodsResponse): unknown {
+    const obj: any = {};
+    if (message.pods?.length) {
+      obj.pods = message.pods.map((e) => LivePod.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListLivePodsResponse>): ListLivePodsResponse {
+    return ListLivePodsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListLivePodsResponse>): ListLivePodsResponse {
+    const message = createBaseListLivePodsResponse();
+    message.pods = object.pods?.map((e) => LivePod.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /**
  * TokenIssuer owns the access-token signing keys and their rotation, and the
  * revocation store.
@@ -1195,6 +1498,21 @@ export const TokenIssuerService = {
     responseSerialize: (value: GetJwksResponse): Buffer => Buffer.from(GetJwksResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetJwksResponse => GetJwksResponse.decode(value),
   },
+  /**
+   * ListLivePods lists every pod that holds an unexpired token, so that
+   * pod-verifier can revoke the pods deleted while it was not watching.
+   * Callers: pod-verifier.
+   */
+  listLivePods: {
+    path: "/authn.v1.TokenIssuer/ListLivePods" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListLivePodsRequest): Buffer => Buffer.from(ListLivePodsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListLivePodsRequest => ListLivePodsRequest.decode(value),
+    responseSerialize: (value: ListLivePodsResponse): Buffer =>
+      Buffer.from(ListLivePodsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListLivePodsResponse => ListLivePodsResponse.decode(value),
+  },
 } as const;
 
 export interface TokenIssuerServer extends UntypedServiceImplementation {
@@ -1219,6 +1537,12 @@ export interface TokenIssuerServer extends UntypedServiceImplementation {
    * Callers: gateway, pod-verifier.
    */
   getJwks: handleUnaryCall<GetJwksRequest, GetJwksResponse>;
+  /**
+   * ListLivePods lists every pod that holds an unexpired token, so that
+   * pod-verifier can revoke the pods deleted while it was not watching.
+   * Callers: pod-verifier.
+   */
+  listLivePods: handleUnaryCall<ListLivePodsRequest, ListLivePodsResponse>;
 }
 
 export interface TokenIssuerClient extends Client {
@@ -1298,6 +1622,26 @@ export interface TokenIssuerClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetJwksResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ListLivePods lists every pod that holds an unexpired token, so that
+   * pod-verifier can revoke the pods deleted while it was not watching.
+   * Callers: pod-verifier.
+   */
+  listLivePods(
+    request: ListLivePodsRequest,
+    callback: (error: ServiceError | null, response: ListLivePodsResponse) => void,
+  ): ClientUnaryCall;
+  listLivePods(
+    request: ListLivePodsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListLivePodsResponse) => void,
+  ): ClientUnaryCall;
+  listLivePods(
+    request: ListLivePodsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListLivePodsResponse) => void,
   ): ClientUnaryCall;
 }
 
