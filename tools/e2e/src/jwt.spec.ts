@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, flattenedVerify, generateKeyPair, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { httpsCall, waitFor, type HttpsAnswer, eventually } from '@podid/testkit';
@@ -157,5 +158,26 @@ describe('e2e: authn-jwt authenticate', () => {
     expect(lines.filter((l) => /eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\./.test(l))).toEqual([]);
     // pod-verifier's own line carries the exact code too.
     await eventually(() => expect(suite.logs('pod-verifier').some((l) => l['event'] === 'SA_TOKEN_REFUSED' && l['code'] === 'SA_TOKEN_EXPIRED')).toBe(true));
+  });
+
+  // Last: it restarts the gateway with a small host limit.
+  it('a token naming a host it is not bound to spends no host bucket, so the host itself still logs in', async () => {
+    const HOST_LIMIT = 3;
+    await suite.restart('gateway', { PODID_RATE_LIMIT_IP: '1000/1m', PODID_RATE_LIMIT_POD: '1000/1m', PODID_RATE_LIMIT_HOST: `${HOST_LIMIT}/1m` });
+    const redis = new Redis(suite.redisUrl);
+    try {
+      // Start from a full bucket: the tests above logged in as app-sa within this window.
+      const keys = await redis.keys('*host:authn-jwt/k8s-jwt/app-sa');
+      if (keys.length > 0) await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+    const peer = await saToken({ serviceAccount: 'peer-sa', pod: 'peer-pod' });
+    for (let i = 0; i < HOST_LIMIT + 2; i++) await expectRefused(await login(peer, { login: 'host/authn-jwt/k8s-jwt/app-sa' }), 'AUTHN_JWT_HOST_UNBOUND');
+    const own = await saToken();
+    const statuses: number[] = [];
+    for (let i = 0; i < HOST_LIMIT + 1; i++) statuses.push((await login(own, { login: 'host/authn-jwt/k8s-jwt/app-sa' })).status);
+    // The bound token gets the whole bucket, and the limit still holds for it.
+    expect(statuses).toEqual([...Array<number>(HOST_LIMIT).fill(200), 429]);
   });
 });

@@ -51,7 +51,6 @@ async function handle(deps: GatewayDeps, { req, res, params, clientIp }: RouteRe
     checkJwtBindings(authn.jwt, reviewed);
     const hostId = jwtHostId(params['login'], authn.jwt, reviewed);
     audit['host_id'] = hostId;
-    await enforceRateLimit(deps.limiter, deps.rates, 'host', hostId, onRateLimited(deps));
     const resolved = await policy.resolve({ serviceId, type: AuthenticatorType.AUTHENTICATOR_TYPE_AUTHN_JWT, hostId });
     // A host is bound by its declared restrictions (checked against the live pod) or, lacking any, by the token's identity claim.
     const restricted = hasRestrictions(resolved.restrictions);
@@ -59,6 +58,8 @@ async function handle(deps: GatewayDeps, { req, res, params, clientIp }: RouteRe
     if (restricted) {
       await podVerifier.verifyPod({ namespace: reviewed.namespace, pod: reviewed.podName, restrictions: resolved.restrictions, containerName: resolved.containerName, expectedUid: reviewed.podUid });
     }
+    // Only now is the token a claim to the host: charging its bucket earlier would let any token lock another host out.
+    await enforceRateLimit(deps.limiter, deps.rates, 'host', hostId, onRateLimited(deps));
     const token = await tokenIssuer.issue({
       hostId: resolved.hostId || hostId,
       k8s: { namespace: reviewed.namespace, pod: reviewed.podName, podUid: reviewed.podUid, serviceAccount: reviewed.serviceAccount, authenticator: `authn-jwt/${serviceId}` },
