@@ -1,4 +1,4 @@
-import { bool, duration, loadConfigOrExit, oneOf, optionalStr, str } from '@podid/config';
+import { bool, duration, loadConfigOrExit, oneOf, optionalStr, str, trustDomainField } from '@podid/config';
 import { peerAddressFields, serviceFields } from '@podid/runtime';
 
 /** ca-signer's env vars (besides the common service ones). */
@@ -15,7 +15,7 @@ export const caSignerSchema = {
   caSecretNamespace: str({ env: 'PODID_CA_SECRET_NAMESPACE', default: '-', pattern: /^(-|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$/ }),
   kubeconfig: optionalStr({ env: 'KUBECONFIG' }),
   caCacheTtlMs: duration({ env: 'PODID_CA_CACHE_TTL', default: 300_000, min: 1_000, max: 86_400_000, minText: '1s', maxText: '24h' }),
-  trustDomain: str({ env: 'PODID_TRUST_DOMAIN', default: 'cluster.local', pattern: /^[a-z0-9._-]{1,255}$/ }),
+  trustDomain: trustDomainField,
 };
 
 export type CaSignerConfig = ReturnType<typeof loadCaSignerConfigOrExit>;

@@ -1,4 +1,5 @@
 import { createLogger, LogCapture } from '@podid/logging';
+import { DEFAULT_TRUST_DOMAIN } from '@podid/spiffe';
 import { CertInjector } from './cert-injector';
 import { ExecStartError, type ContainerExec, type ExecResult, type ExecTarget } from './container-exec';
 import { ExecLimiter } from './exec-limiter';
@@ -19,7 +20,7 @@ class ScriptedExec implements ContainerExec {
   }
 }
 
-function setup(outcomes: Array<ExecResult | Error>) {
+function setup(outcomes: Array<ExecResult | Error>, trustDomain = DEFAULT_TRUST_DOMAIN) {
   const capture = new LogCapture();
   const exec = new ScriptedExec(outcomes);
   const injector = new CertInjector({
@@ -27,6 +28,7 @@ function setup(outcomes: Array<ExecResult | Error>) {
     limiter: new ExecLimiter({ concurrency: 2, queue: 2 }),
     timeoutMs: 5000,
     retryDelayMs: 1,
+    trustDomain,
     log: createLogger({ service: 'cert-injector', level: 'debug', destination: capture }),
   });
   return { capture, exec, injector };
@@ -69,6 +71,16 @@ describe('CertInjector', () => {
     expect(await codeOf(injector.inject({ ...req(), podUid: '9b4c8f0e-1a2b-4c3d-8e9f-0a1b2c3d4e5f' }))).toBe('CERT_TARGET_MISMATCH');
     expect(exec.calls).toHaveLength(0);
     expect(capture.withEvent('CERT_TARGET_MISMATCH')).toHaveLength(2);
+  });
+
+  it('checks the leaf against its configured trust domain, not the default one', async () => {
+    const { certPem } = await makeTestLeaf({ namespace: 'demo', pod: 'app-1', podUid: UID, trustDomain: 'example.org' });
+    const other = setup([], 'example.org');
+    expect((await other.injector.inject({ ...req(), certificatePem: certPem })).path).toBe(CLIENT_CERT_PATH);
+    expect(await codeOf(other.injector.inject(req()))).toBe('CERT_TARGET_MISMATCH');
+    expect(other.capture.withEvent('CERT_TARGET_MISMATCH')[0]!['reason']).toContain('wrong trust domain');
+    const def = setup([]);
+    expect(await codeOf(def.injector.inject({ ...req(), certificatePem: certPem }))).toBe('CERT_TARGET_MISMATCH');
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { DeadlineExceededError, InvalidArgumentError, PodidError } from '@podid/errors';
 import type { Logger } from '@podid/logging';
-import { DEFAULT_TRUST_DOMAIN, isDnsLabel, isDnsSubdomain, isPodUid } from '@podid/spiffe';
+import { isDnsLabel, isDnsSubdomain, isPodUid } from '@podid/spiffe';
 import { checkCertTarget, type InjectTarget } from './check-cert-target';
 import { parseClientPem } from './client-pem';
 import { ExecStartError, type ContainerExec, type ExecResult } from './container-exec';
@@ -18,7 +18,8 @@ export interface CertInjectorOptions {
   readonly retries?: number;
   /** Pause before the first retry, doubled each time, in ms. Default 100. */
   readonly retryDelayMs?: number;
-  readonly trustDomain?: string;
+  /** PODID_TRUST_DOMAIN; required so no service silently checks another domain than the gateway. */
+  readonly trustDomain: string;
   readonly log: Logger;
   /** Receives every outcome that reached the exec stage (metrics). */
   readonly observer?: InjectObserver;
@@ -53,7 +54,7 @@ export class CertInjector {
     const fields = { namespace: target.namespace, pod: target.pod, container: target.container };
     let leaf;
     try {
-      leaf = checkCertTarget(pem.certs[0]!, target, this.opts.trustDomain ?? DEFAULT_TRUST_DOMAIN);
+      leaf = checkCertTarget(pem.certs[0]!, target, this.opts.trustDomain);
     } catch (e) {
       if (e instanceof PodidError && e.code === 'CERT_TARGET_MISMATCH') this.opts.log.event('CERT_TARGET_MISMATCH', { ...fields, reason: e.message });
       throw e;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DEFAULT_TRUST_DOMAIN as TD } from '@podid/spiffe';
 import { checkCertTarget } from './check-cert-target';
 import { parseClientPem } from './client-pem';
 import { makeTestLeaf } from './testing/make-test-leaf';
@@ -23,7 +24,7 @@ function codeOf(f: () => unknown): string | undefined {
 describe('checkCertTarget', () => {
   it('accepts a leaf naming the target pod and returns its fingerprint, serial and uid', async () => {
     const der = await leafDer({ namespace: 'demo', pod: 'app-1', podUid: UID });
-    const facts = checkCertTarget(der, { ...target, podUid: UID });
+    const facts = checkCertTarget(der, { ...target, podUid: UID }, TD);
     expect(facts.sha256).toBe(createHash('sha256').update(der).digest('hex'));
     expect(facts.serial).toMatch(/^[0-9a-f]+$/);
     expect(facts.podUid).toBe(UID);
@@ -41,15 +42,15 @@ describe('checkCertTarget', () => {
     ['another pod uid', { namespace: 'demo', pod: 'app-1', podUid: OTHER_UID }],
   ])('refuses a leaf for %s with CERT_TARGET_MISMATCH', async (_name, leaf) => {
     const der = await leafDer(leaf);
-    expect(codeOf(() => checkCertTarget(der, { ...target, podUid: UID }))).toBe('CERT_TARGET_MISMATCH');
+    expect(codeOf(() => checkCertTarget(der, { ...target, podUid: UID }, TD))).toBe('CERT_TARGET_MISMATCH');
   });
 
   it('does not require a uid when the caller gives none', async () => {
     const der = await leafDer({ namespace: 'demo', pod: 'app-1', podUid: OTHER_UID });
-    expect(checkCertTarget(der, target).podUid).toBe(OTHER_UID);
+    expect(checkCertTarget(der, target, TD).podUid).toBe(OTHER_UID);
   });
 
   it('refuses DER that is not a certificate', () => {
-    expect(codeOf(() => checkCertTarget(Buffer.from('3003020101', 'hex'), target))).toBe('CERT_PEM_INVALID');
+    expect(codeOf(() => checkCertTarget(Buffer.from('3003020101', 'hex'), target, TD))).toBe('CERT_PEM_INVALID');
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '@podid/errors';
-import { DEFAULT_TRUST_DOMAIN, parsePodSpiffeId, parsePodUidUri, POD_UID_URI_PREFIX } from '@podid/spiffe';
+import { parsePodSpiffeId, parsePodUidUri, POD_UID_URI_PREFIX } from '@podid/spiffe';
 import { x509 } from '@podid/x509';
 
 /** Where a certificate is to be written. */
@@ -33,7 +33,7 @@ const mismatch = (msg: string) => new InvalidArgumentError('CERT_TARGET_MISMATCH
  * namespace and pod; if it carries a pod-uid URI SAN and the caller gave a
  * uid, they must be equal. Anything else is CERT_TARGET_MISMATCH.
  */
-export function checkCertTarget(leafDer: Buffer, target: InjectTarget, trustDomain = DEFAULT_TRUST_DOMAIN): LeafFacts {
+export function checkCertTarget(leafDer: Buffer, target: InjectTarget, trustDomain: string): LeafFacts {
   let cert: x509.X509Certificate;
   try {
     cert = new x509.X509Certificate(leafDer);

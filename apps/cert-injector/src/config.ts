@@ -1,4 +1,4 @@
-import { duration, int, optionalStr } from '@podid/config';
+import { duration, int, optionalStr, trustDomainField } from '@podid/config';
 import { serviceFields } from '@podid/runtime';
 
 /** Env vars of cert-injector (on top of serviceFields). */
@@ -12,4 +12,6 @@ export const certInjectorFields = {
   execQueue: int({ env: 'PODID_EXEC_QUEUE', default: 64, min: 0, max: 10_000 }),
   /** Budget of one injection's exec, retries included (Conjur uses 5 s). */
   execTimeoutMs: duration({ env: 'PODID_EXEC_TIMEOUT', default: 5000, min: 100, max: 60_000, minText: '100ms', maxText: '60s' }),
+  /** The leaf's SPIFFE id must be in this trust domain, as the gateway and ca-signer check it. */
+  trustDomain: trustDomainField,
 };

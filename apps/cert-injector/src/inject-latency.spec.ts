@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, LogCapture } from '@podid/logging';
+import { DEFAULT_TRUST_DOMAIN } from '@podid/spiffe';
 import { CertInjector } from './cert-injector';
 import { ExecLimiter } from './exec-limiter';
 import { KubeContainerExec } from './kube-container-exec';
@@ -26,6 +27,7 @@ describe('inject latency', () => {
       exec: new KubeContainerExec(c.kubeConfig('cert-injector')),
       limiter: new ExecLimiter({ concurrency: 8, queue: 64 }),
       timeoutMs: 5000,
+      trustDomain: DEFAULT_TRUST_DOMAIN,
       log: createLogger({ service: 'cert-injector', level: 'warn', destination: new LogCapture() }),
     });
     const { certPem } = await makeTestLeaf({ namespace: NS, pod: 'bench-1' });

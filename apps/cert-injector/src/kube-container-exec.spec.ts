@@ -2,6 +2,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, LogCapture } from '@podid/logging';
+import { DEFAULT_TRUST_DOMAIN } from '@podid/spiffe';
 import { freePort } from '@podid/testkit';
 import { CertInjector } from './cert-injector';
 import { ExecStartError, type ContainerExec, type ExecResult, type ExecTarget } from './container-exec';
@@ -43,7 +44,7 @@ describe('injection through the simulator (real client-node exec, bubblewrap san
   const leafPem: Record<string, string> = {};
   const log = () => createLogger({ service: 'cert-injector', level: 'debug', destination: capture });
   const injectorWith = (exec: ContainerExec, o: { concurrency?: number; queue?: number; timeoutMs?: number } = {}) =>
-    new CertInjector({ exec, limiter: new ExecLimiter({ concurrency: o.concurrency ?? 8, queue: o.queue ?? 64 }), timeoutMs: o.timeoutMs ?? 5000, retryDelayMs: 5, log: log() });
+    new CertInjector({ exec, limiter: new ExecLimiter({ concurrency: o.concurrency ?? 8, queue: o.queue ?? 64 }), timeoutMs: o.timeoutMs ?? 5000, retryDelayMs: 5, trustDomain: DEFAULT_TRUST_DOMAIN, log: log() });
   const file = (pod: string, container = 'authenticator') => join(c.sim.podRoot(NS, pod, container), 'etc/conjur/ssl/client.pem');
   const req = (pod: string, container = 'authenticator') => ({ namespace: NS, pod, container, certificatePem: leafPem[pod]! });
 

@@ -23,7 +23,7 @@ runMain({
     const limiter = new ExecLimiter({ concurrency: cfg.execConcurrency, queue: cfg.execQueue });
     const registry = createMetricsRegistry();
     const observer = registerInjectMetrics(registry, () => limiter.stats());
-    const injector = new CertInjector({ exec: new KubeContainerExec(kc), limiter, timeoutMs: cfg.execTimeoutMs, log, observer });
+    const injector = new CertInjector({ exec: new KubeContainerExec(kc), limiter, timeoutMs: cfg.execTimeoutMs, trustDomain: cfg.trustDomain, log, observer });
     const grpc = await startGrpcServer({
       host: cfg.grpcHost,
       port: cfg.grpcPort,

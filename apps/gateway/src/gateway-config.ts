@@ -1,4 +1,4 @@
-import { duration, int, list, optionalStr, port, str, type ConfigOf, type Field } from '@podid/config';
+import { duration, int, list, optionalStr, port, redisPrefixField, str, trustDomainField, type ConfigOf, type Field } from '@podid/config';
 import { parseRedisUrl } from '@podid/redis-stores';
 import { peerAddressFields, serviceFields } from '@podid/runtime';
 import { parseRateSpec, type RateSpec } from './protocol/rate-spec';
@@ -46,9 +46,9 @@ export const gatewayConfigSchema = {
   account: str({ env: 'PODID_ACCOUNT', default: 'default', pattern: /^[A-Za-z0-9._-]{1,128}$/ }),
   trustedProxies: list({ env: 'PODID_TRUSTED_PROXIES', default: [], item: isIpOrCidr, itemText: 'IP addresses or CIDR blocks' }),
   issuer: optionalStr({ env: 'PODID_ISSUER' }),
-  trustDomain: str({ env: 'PODID_TRUST_DOMAIN', default: 'cluster.local', pattern: /^[a-z0-9._-]{1,255}$/ }),
+  trustDomain: trustDomainField,
   redisUrl: redisUrl('REDIS_URL', 'redis://127.0.0.1:6379'),
-  redisPrefix: str({ env: 'PODID_REDIS_PREFIX', default: 'podid:', pattern: /^[A-Za-z0-9:._-]{0,64}$/ }),
+  redisPrefix: redisPrefixField,
   rateIp: rate('PODID_RATE_LIMIT_IP', { limit: 60, windowMs: 60_000 }),
   rateHost: rate('PODID_RATE_LIMIT_HOST', { limit: 30, windowMs: 60_000 }),
   ratePod: rate('PODID_RATE_LIMIT_POD', { limit: 30, windowMs: 60_000 }),

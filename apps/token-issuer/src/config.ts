@@ -1,4 +1,4 @@
-import { duration, optionalStr, str, url, type ConfigOf } from '@podid/config';
+import { duration, optionalStr, redisPrefixField, str, url, type ConfigOf } from '@podid/config';
 import { serviceFields } from '@podid/runtime';
 
 /** Env vars of token-issuer (docs/configuration.md). */
@@ -6,7 +6,7 @@ export const tokenIssuerFields = {
   ...serviceFields,
   // Secret: a URL may carry the Redis password.
   redisUrl: str({ env: 'REDIS_URL', secret: true, pattern: /^(rediss?|redis-sentinels?|redis-clusters?):\/\/\S+$/ }),
-  redisPrefix: str({ env: 'PODID_REDIS_PREFIX', default: 'podid:', pattern: /^[A-Za-z0-9:_.-]{1,64}$/ }),
+  redisPrefix: redisPrefixField,
   issuer: url({ env: 'PODID_ISSUER', protocols: ['https', 'http'] }),
   audience: str({ env: 'PODID_TOKEN_AUDIENCE', default: 'podid' }),
   maxTtlMs: duration({ env: 'PODID_TOKEN_MAX_TTL', default: 3_600_000, min: 60_000, max: 18_000_000, minText: '1m', maxText: '5h' }),

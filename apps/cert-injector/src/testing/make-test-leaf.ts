@@ -1,14 +1,14 @@
 import { createCa, generateKeyPair, importPrivateKeyPem, randomSerialHex, signingAlgorithm, x509, type CertAndKey } from '@podid/x509';
 
 /** A pod leaf for tests, shaped like ca-signer's: URI SANs = the given list (default: SPIFFE id + pod uid). */
-export async function makeTestLeaf(opts: { ca?: CertAndKey; namespace: string; pod: string; podUid?: string; uris?: string[] }): Promise<{ certPem: string; serial: string; ca: CertAndKey }> {
+export async function makeTestLeaf(opts: { ca?: CertAndKey; namespace: string; pod: string; podUid?: string; uris?: string[]; trustDomain?: string }): Promise<{ certPem: string; serial: string; ca: CertAndKey }> {
   const now = new Date();
   const ca = opts.ca ?? (await createCa({ commonName: 'test authenticator CA', now, ttlMs: 86_400_000 }));
   const { pair, algorithm } = await importPrivateKeyPem(ca.keyPem);
   const caCert = new x509.X509Certificate(ca.certPem);
   const keys = await generateKeyPair('ec-p256');
   const uris = opts.uris ?? [
-    `spiffe://cluster.local/namespace/${opts.namespace}/podname/${opts.pod}`,
+    `spiffe://${opts.trustDomain ?? 'cluster.local'}/namespace/${opts.namespace}/podname/${opts.pod}`,
     ...(opts.podUid ? [`urn:podid:pod-uid:${opts.podUid}`] : []),
   ];
   const serial = randomSerialHex();

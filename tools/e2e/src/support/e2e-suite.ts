@@ -4,6 +4,7 @@ import { startSuite, type ServiceName, type Suite, type SuiteOptions } from '@po
 import { tmpDir } from '@podid/testkit';
 
 export type { ServiceName, Suite };
+export { SERVICES } from '@podid/local';
 
 export const FIXTURES = resolve(__dirname, '../../fixtures');
 

@@ -18,11 +18,11 @@ export function certFileStamp(suite: Suite, namespace: string, pod: string, cont
   return existsSync(p) ? statSync(p).mtimeMs : 0;
 }
 
-/** A CSR exactly as the Conjur client makes it: CN = the host id suffix, one SPIFFE URI SAN. */
-export async function podCsr(opts: { cn: string; namespace: string; pod: string; algorithm?: KeyAlgorithm }): Promise<{ csrPem: string; keyPem: string }> {
+/** A CSR exactly as the Conjur client makes it: CN = the host id suffix, one SPIFFE URI SAN (trust domain default cluster.local). */
+export async function podCsr(opts: { cn: string; namespace: string; pod: string; algorithm?: KeyAlgorithm; trustDomain?: string }): Promise<{ csrPem: string; keyPem: string }> {
   const algorithm = opts.algorithm ?? 'ec-p256';
   const keys = await generateKeyPair(algorithm);
-  const csrPem = await createCsr({ keys, algorithm, commonName: opts.cn, sans: [{ type: 'url', value: `spiffe://cluster.local/namespace/${opts.namespace}/podname/${opts.pod}` }] });
+  const csrPem = await createCsr({ keys, algorithm, commonName: opts.cn, sans: [{ type: 'url', value: `spiffe://${opts.trustDomain ?? 'cluster.local'}/namespace/${opts.namespace}/podname/${opts.pod}` }] });
   return { csrPem, keyPem: await exportPrivateKeyPem(keys.privateKey) };
 }
 
@@ -51,10 +51,10 @@ export async function injectCsr(suite: Suite, opts: { serviceId?: string; hostId
  */
 export async function certificateLogin(
   suite: Suite,
-  opts: { hostId: string; namespace: string; pod: string; serviceId?: string; algorithm?: KeyAlgorithm },
+  opts: { hostId: string; namespace: string; pod: string; serviceId?: string; algorithm?: KeyAlgorithm; trustDomain?: string },
 ): Promise<{ certPem: string; keyPem: string; answer: HttpsAnswer; msToFile: number }> {
   const { cn } = splitHostId(opts.hostId);
-  const { csrPem, keyPem } = await podCsr({ cn, namespace: opts.namespace, pod: opts.pod, algorithm: opts.algorithm });
+  const { csrPem, keyPem } = await podCsr({ cn, namespace: opts.namespace, pod: opts.pod, algorithm: opts.algorithm, trustDomain: opts.trustDomain });
   const file = clientPemPath(suite, opts.namespace, opts.pod);
   rmSync(file, { force: true });
   const answer = await injectCsr(suite, { serviceId: opts.serviceId, hostId: opts.hostId, csrPem });
