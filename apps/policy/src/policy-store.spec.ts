@@ -43,6 +43,21 @@ describe('PolicyStore', () => {
     expect(capture.withEvent('POLICY_PRIVILEGED_HOST_SHARED')).toHaveLength(2);
   });
 
+  it('warns, at start and on reload, about a tokenTtl under the Conjur client\'s CONJUR_TOKEN_TIMEOUT', () => {
+    const { dir, capture, log } = setup();
+    const file = join(dir, 'policy.yaml');
+    writeFileSync(file, AUTHN + '    tokenTtl: 2m\n' + host('a/web'));
+    const store = PolicyStore.load(file, log);
+    expect(capture.withEvent('POLICY_TOKEN_TTL_BELOW_CONJUR_TIMEOUT')).toEqual([
+      expect.objectContaining({ level: 'warn', file, line: 3, problem: expect.stringContaining('authenticator "prod": tokenTtl 2m is shorter than') }),
+    ]);
+    writeFileSync(file, AUTHN + '    tokenTtl: 6m\n' + host('a/web'));
+    expect(store.reload()).toBe('reloaded');
+    writeFileSync(file, AUTHN + '    tokenTtl: 3m\n' + host('a/web'));
+    expect(store.reload()).toBe('reloaded');
+    expect(capture.withEvent('POLICY_TOKEN_TTL_BELOW_CONJUR_TIMEOUT')).toHaveLength(2);
+  });
+
   it('logs every problem at start with file and line, then throws', () => {
     const { dir, capture, log } = setup();
     const file = join(dir, 'policy.yaml');

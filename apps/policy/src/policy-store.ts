@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parsePolicy, PolicyInvalidError, sharedPrivilegedHosts, type Policy, type PolicyProblem } from '@podid/policy-model';
+import { parsePolicy, PolicyInvalidError, sharedPrivilegedHosts, tokenTtlsBelowConjurTimeout, type Policy, type PolicyProblem } from '@podid/policy-model';
 import type { Logger } from '@podid/logging';
 import { readPolicySources } from './read-policy-sources';
 
@@ -70,6 +70,7 @@ function loadFrom(path: string): Loaded {
 /** Loud, not fatal: Conjur accepts such policies, and an operator may mean it. */
 function warnShared(log: Logger, policy: Policy): void {
   for (const p of sharedPrivilegedHosts(policy)) log.event('POLICY_PRIVILEGED_HOST_SHARED', { file: p.file, line: p.line, problem: p.message });
+  for (const p of tokenTtlsBelowConjurTimeout(policy)) log.event('POLICY_TOKEN_TTL_BELOW_CONJUR_TIMEOUT', { file: p.file, line: p.line, problem: p.message });
 }
 
 function counts(p: Policy): Record<string, unknown> {

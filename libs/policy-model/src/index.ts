@@ -5,6 +5,7 @@ export * from './resolve-host';
 export * from './authorize-host';
 export * from './list-authenticators';
 export * from './privileged-host-sharing';
+export * from './conjur-token-timeout';
 export * from './label-selector';
 export { MAX_POLICY_FILE_BYTES } from './policy-file-reader';
 export { DEFAULT_CONTAINER_NAME } from './restriction-names';

@@ -19,6 +19,11 @@ export const policyEvents = {
     meaning: 'A host granted status, introspect or revoke (at `file`:`line`) has restrictions that a pod of an application host may also meet, so that pod can log in as the privileged host; the policy is in force anyway.',
     fix: 'Give the privileged host a service account or pod of its own (authn-k8s/service-account, authn-k8s/pod) that no application host shares: docs/policy.md, "Privileged hosts".',
   },
+  POLICY_TOKEN_TTL_BELOW_CONJUR_TIMEOUT: {
+    level: 'warn',
+    meaning: "An authenticator (at `file`:`line`) issues tokens that live less than the Conjur client's default CONJUR_TOKEN_TIMEOUT (6m); Conjur sidecars re-authenticate only that often, whatever the token's expiry, so they hold expired tokens part of the time. The policy is in force anyway.",
+    fix: 'Set the authenticator\'s tokenTtl to 6m or more, or set CONJUR_TOKEN_TIMEOUT below tokenTtl in every Conjur sidecar that uses it: docs/policy.md, "Token lifetime and Conjur sidecars".',
+  },
   POLICY_WATCH_FAILED: {
     level: 'warn',
     meaning: 'The policy folder cannot be watched for changes; changes are still picked up by polling every PODID_POLICY_POLL_INTERVAL.',
