@@ -1,13 +1,14 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { freePort, waitFor } from '@podid/testkit';
 import { createCa, issueServiceCert } from '@podid/x509';
-import { clientEnv, filesContaining, makePodDirs, startFake, startInProcess, type InProcessClient } from './testing/client-harness';
+import { clientEnv, filesContaining, makePodDirs, removePodDirs, startFake, startInProcess, type InProcessClient } from './testing/client-harness';
 import type { FakeConjur } from './testing/fake-conjur-server';
 
 describe('authn-client, authn-k8s flow against a fake Conjur server', () => {
   const running: Array<{ stop(): Promise<void> }> = [];
   afterEach(async () => {
     await Promise.all(running.splice(0).map((r) => r.stop()));
+    removePodDirs();
   });
   const track = <T extends { stop(): Promise<void> }>(r: T) => (running.push(r), r);
   const trackClient = (c: InProcessClient) => (running.push(c.client), c);

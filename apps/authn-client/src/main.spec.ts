@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, spawnNode, waitFor, type ChildHandle } from '@podid/testkit';
-import { clientEnv, filesContaining, makePodDirs, startFake } from './testing/client-harness';
+import { clientEnv, filesContaining, makePodDirs, removePodDirs, startFake } from './testing/client-harness';
 import type { FakeConjur } from './testing/fake-conjur-server';
 
 const MAIN = join(__dirname, '../dist/main.js');
@@ -15,6 +15,7 @@ describe('authn-client process (dist/main.js)', () => {
   afterEach(async () => {
     await Promise.all(children.splice(0).map((c) => c.stop('SIGKILL')));
     await fake?.stop();
+    removePodDirs();
   });
   const exitOf = (c: ChildHandle) => new Promise<number | null>((resolve) => (c.child.exitCode !== null ? resolve(c.child.exitCode) : c.child.once('exit', (code) => resolve(code))));
 

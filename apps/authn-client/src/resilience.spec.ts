@@ -1,12 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, makeTestPki, waitFor } from '@podid/testkit';
-import { clientEnv, makePodDirs, startFake, startInProcess, type InProcessClient } from './testing/client-harness';
+import { clientEnv, makePodDirs, removePodDirs, startFake, startInProcess, type InProcessClient } from './testing/client-harness';
 
 describe('authn-client under failures', () => {
   const running: Array<{ stop(): Promise<void> }> = [];
   afterEach(async () => {
     await Promise.all(running.splice(0).map((r) => r.stop()));
+    removePodDirs();
   });
   const track = <T extends { stop(): Promise<void> }>(r: T) => (running.push(r), r);
   const trackClient = (c: InProcessClient) => (running.push(c.client), c);

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, LogCapture } from '@podid/logging';
 import { makeTestPki, tmpDir, type TestPki } from '@podid/testkit';
@@ -14,10 +14,19 @@ export interface PodDirs {
   readonly tokenFile: string;
 }
 
+const made: string[] = [];
+
+/** Fresh pod dirs in the system temp dir; removePodDirs (in afterEach) deletes them. */
 export function makePodDirs(): PodDirs {
   const certDir = tmpDir('authn-client-cert-');
   const tokenDir = tmpDir('authn-client-token-');
+  made.push(certDir, tokenDir);
   return { certDir, tokenDir, clientCertPath: join(certDir, 'client.pem'), tokenFile: join(tokenDir, 'access-token') };
+}
+
+/** Deletes every dir makePodDirs made so far; call it after the clients that write there are stopped. */
+export function removePodDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 let pki: Promise<TestPki> | undefined;
