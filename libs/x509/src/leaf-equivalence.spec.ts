@@ -1,11 +1,12 @@
 import { X509Certificate } from 'node:crypto';
 import { formatPodUidUri } from '@podid/spiffe';
-import { checkCsr, type ParsedCsr } from './csr-checks';
+import { checkCsr } from './csr-checks';
 import { createCsr } from './create-csr';
 import { generateKeyPair, signingAlgorithm, type KeyAlgorithm } from './keys';
 import { x509 } from './provider';
 import { createCa, randomSerialHex } from './service-pki';
 import { CLOCK_SKEW_BACKDATE_MS, signLeaf } from './sign-leaf';
+import type { ParsedCsr } from './parse-csr';
 import { loadSigningCa, type SigningCa } from './signing-ca';
 
 const SPIFFE = 'spiffe://cluster.local/namespace/demo/podname/app-1';

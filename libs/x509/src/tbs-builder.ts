@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { bitString, directoryString, explicit, octetString, oid, seq, set, time, tlv, TRUE, unsignedInteger } from './der-writer';
+import { bitString, directoryString, encodeDer, explicit, octetString, oid, seq, set, time, tlv, TRUE, unsignedInteger, type Der } from './der-writer';
 import type { KeyAlgorithm } from './keys';
 
 /** The signature a CA key makes over a TBSCertificate: its AlgorithmIdentifier DER and the hash for crypto.sign. */
@@ -12,23 +12,23 @@ export interface LeafSignatureAlgorithm {
 export function leafSignatureAlgorithm(alg: KeyAlgorithm): LeafSignatureAlgorithm {
   switch (alg) {
     case 'ec-p256':
-      return { der: seq(oid('1.2.840.10045.4.3.2')), hash: 'sha256' };
+      return { der: encodeDer(seq(oid('1.2.840.10045.4.3.2'))), hash: 'sha256' };
     case 'ec-p384':
-      return { der: seq(oid('1.2.840.10045.4.3.3')), hash: 'sha384' };
+      return { der: encodeDer(seq(oid('1.2.840.10045.4.3.3'))), hash: 'sha384' };
     case 'ed25519':
-      return { der: seq(oid('1.3.101.112')), hash: null };
+      return { der: encodeDer(seq(oid('1.3.101.112'))), hash: null };
     default:
-      return { der: seq(oid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00])), hash: 'sha256' };
+      return { der: encodeDer(seq(oid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00]))), hash: 'sha256' };
   }
 }
 
 const COMMON_NAME = oid('2.5.4.3');
-const V3 = explicit(0, Buffer.from([0x02, 0x01, 0x02]));
-const extension = (id: Buffer, critical: boolean, value: Buffer): Buffer => seq(id, ...(critical ? [TRUE] : []), octetString(value));
+const V3 = encodeDer(explicit(0, Buffer.from([0x02, 0x01, 0x02])));
+const extension = (id: Buffer, critical: boolean, value: Der): Der => (critical ? seq(id, TRUE, octetString(value)) : seq(id, octetString(value)));
 const BASIC_CONSTRAINTS_LEAF = extension(oid('2.5.29.19'), true, seq());
 const KEY_USAGE_DIGITAL_SIGNATURE = extension(oid('2.5.29.15'), true, Buffer.from([0x03, 0x02, 0x07, 0x80]));
 const EXT_KEY_USAGE_CLIENT_AUTH = extension(oid('2.5.29.37'), false, seq(oid('1.3.6.1.5.5.7.3.2')));
-const FIXED_EXTENSIONS = Buffer.concat([BASIC_CONSTRAINTS_LEAF, KEY_USAGE_DIGITAL_SIGNATURE, EXT_KEY_USAGE_CLIENT_AUTH]);
+const FIXED_EXTENSIONS = Buffer.concat([BASIC_CONSTRAINTS_LEAF, KEY_USAGE_DIGITAL_SIGNATURE, EXT_KEY_USAGE_CLIENT_AUTH].map(encodeDer));
 const SUBJECT_ALT_NAME = oid('2.5.29.17');
 const SUBJECT_KEY_IDENTIFIER = oid('2.5.29.14');
 
@@ -63,7 +63,7 @@ export function buildLeafTbs(o: {
     extension(SUBJECT_KEY_IDENTIFIER, false, octetString(subjectKeyIdentifier(o.subjectPublicKey))),
     o.authorityKeyIdentifierExtension,
   );
-  return seq(
+  return encodeDer(seq(
     V3,
     unsignedInteger(o.serial),
     o.signatureAlgorithm,
@@ -72,8 +72,8 @@ export function buildLeafTbs(o: {
     seq(set(seq(COMMON_NAME, directoryString(o.commonName)))),
     o.spki,
     explicit(3, extensions),
-  );
+  ));
 }
 
 /** Certificate ::= SEQUENCE { tbs, signatureAlgorithm, BIT STRING signature }. */
-export const assembleCertificate = (tbs: Buffer, signatureAlgorithm: Buffer, signature: Buffer): Buffer => seq(tbs, signatureAlgorithm, bitString(signature));
+export const assembleCertificate = (tbs: Buffer, signatureAlgorithm: Buffer, signature: Buffer): Buffer => encodeDer(seq(tbs, signatureAlgorithm, bitString(signature)));

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { children, readCertificate } from './certificate-der';
 import { readTlv } from './der-reader';
-import { directoryString, explicit, oid, seq, set, tlv } from './der-writer';
+import { directoryString, encodeDer, explicit, oid, seq, set, tlv } from './der-writer';
 import { checkCsr } from './csr-checks';
 import { createCsr } from './create-csr';
 import { generateKeyPair } from './keys';
@@ -71,11 +71,12 @@ describe('verifyLeaf', () => {
     for (let i = 0; i < tbs.length; i += 7) offsets.add(i);
     for (const i of offsets) {
       const bad = Buffer.from(der);
-      bad[tbsStart + i] ^= 0x01;
+      bad[tbsStart + i] = (bad[tbsStart + i] as number) ^ 0x01;
       expect([i, checkError(bad)]).not.toEqual([i, 'passed']);
     }
     const oneByte = Buffer.from(der);
-    oneByte[tbsStart + tbs.indexOf(Buffer.from('app-1'))] ^= 0x03; // app-1 -> bpp-1, same length: only the signature tells
+    const at = tbsStart + tbs.indexOf(Buffer.from('app-1'));
+    oneByte[at] = (oneByte[at] as number) ^ 0x03; // app-1 -> bpp-1, same length: only the signature tells
     expect(checkError(oneByte)).toBe('signature does not verify with the CA key');
   });
 
@@ -90,7 +91,7 @@ describe('verifyLeaf', () => {
     ['the SANs swapped', { sanUris: [UID_URN, SPIFFE] }, 'SAN differs from the request'],
     ['another key', { spki: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' }) }, 'public key differs from the CSR'],
     ['a longer life', { notAfter: new Date(now.getTime() + DAY + 2000) }, 'lifetime differs from the request'],
-    ['another issuer', { issuerDer: seq(set(seq(oid('2.5.4.3'), directoryString('evil CA')))) }, 'issuer is not the CA subject'],
+    ['another issuer', { issuerDer: encodeDer(seq(set(seq(oid('2.5.4.3'), directoryString('evil CA'))))) }, 'issuer is not the CA subject'],
     ['a serial with the top bit set', { serial: Buffer.from('ff'.repeat(17), 'hex') }, 'serial is not a positive 135+ bit integer'],
     ['a 64-bit serial', { serial: Buffer.from('4f'.repeat(8), 'hex') }, 'serial is not a positive 135+ bit integer'],
   ])('catches a CA-signed leaf with %s', (_name, change, check) => {
@@ -110,7 +111,7 @@ describe('verifyLeaf', () => {
     const exts = children(good, readTlv(good, extWrap.contentStart)!)!.map((e) => good.subarray(e.start, e.end));
     expect(exts[0]!.toString('hex')).toBe('300c0603551d130101ff04023000');
     const replaced = [Buffer.from(replacement, 'hex'), ...exts.slice(1)];
-    const tbs = seq(...fields.slice(0, 7).map((f) => good.subarray(f.start, f.end)), explicit(3, seq(...replaced)));
+    const tbs = encodeDer(seq(...fields.slice(0, 7).map((f) => good.subarray(f.start, f.end)), explicit(3, seq(...replaced))));
     expect(checkError(signedBy(tbs))).toBe('is a CA or lacks a critical basicConstraints');
   });
 
@@ -118,6 +119,6 @@ describe('verifyLeaf', () => {
     const der = signedBy(buildLeafTbs(tbsInput()));
     expect(checkError(Buffer.concat([der, Buffer.from([0])]))).toBe('is not a DER X.509 certificate');
     expect(checkError(der.subarray(0, der.length - 1))).toBe('is not a DER X.509 certificate');
-    expect(checkError(tlv(0x30, der))).toBe('is not a DER X.509 certificate');
+    expect(checkError(encodeDer(tlv(0x30, der)))).toBe('is not a DER X.509 certificate');
   });
 });
