@@ -11,11 +11,11 @@ import { loadSigningCa, type SigningCa } from './signing-ca';
 
 const SPIFFE = 'spiffe://cluster.local/namespace/demo/podname/app-1';
 const UID = '3f1c2a4e-9b7d-4c1e-8a2b-0123456789ab';
-const now = new Date('2030-01-01T00:00:00Z');
+const NOW = new Date('2030-01-01T00:00:00Z');
 const DAY = 86_400_000;
 
 /** The leaf as signLeaf built it with @peculiar/x509 before the DER builder: the reference. */
-async function peculiarLeaf(ca: SigningCa, csr: ParsedCsr, commonName: string, ttlMs: number): Promise<x509.X509Certificate> {
+async function peculiarLeaf(ca: SigningCa, csr: ParsedCsr, commonName: string, ttlMs: number, now: Date): Promise<x509.X509Certificate> {
   const publicKey = new x509.PublicKey(new Uint8Array(csr.spki));
   return x509.X509CertificateGenerator.create({
     serialNumber: randomSerialHex(),
@@ -43,20 +43,22 @@ async function peculiarLeaf(ca: SigningCa, csr: ParsedCsr, commonName: string, t
 const hex = (b: ArrayBuffer) => Buffer.from(b).toString('hex');
 
 describe('the DER-built leaf is the @peculiar/x509 leaf, field by field', () => {
-  it.each<[KeyAlgorithm, KeyAlgorithm, string]>([
-    ['ec-p256', 'ec-p256', 'host.conjur.authn-k8s.dev.apps.demo'],
-    ['ec-p384', 'ed25519', 'host.conjur.authn-k8s.dev.apps.demo'],
-    ['ec-p256', 'ec-p384', 'host.conjur.authn-k8s.dev.apps.démo_ü'],
-    ['rsa-2048', 'rsa-2048', 'host.conjur.authn-k8s.dev.apps.demo'],
-    ['rsa-3072', 'rsa-4096', 'host.conjur.authn-k8s.dev.apps.demo'],
-  ])('a %s CA, a %s CSR, CN %s', async (caAlg, csrAlg, cn) => {
+  it.each<[KeyAlgorithm, KeyAlgorithm, string, Date]>([
+    ['ec-p256', 'ec-p256', 'host.conjur.authn-k8s.dev.apps.demo', NOW],
+    ['ec-p384', 'ed25519', 'host.conjur.authn-k8s.dev.apps.demo', NOW],
+    ['ec-p256', 'ec-p384', 'host.conjur.authn-k8s.dev.apps.démo_ü', NOW],
+    ['rsa-2048', 'rsa-2048', 'host.conjur.authn-k8s.dev.apps.demo', NOW],
+    ['rsa-3072', 'rsa-4096', 'host.conjur.authn-k8s.dev.apps.demo', NOW],
+    ['ed25519', 'ec-p256', 'host.conjur.authn-k8s.dev.apps.demo', NOW],
+    ['ec-p256', 'ec-p256', 'host.conjur.authn-k8s.dev.apps.demo', new Date('2049-12-31T12:00:00.789Z')], // notAfter in 2050: GeneralizedTime
+  ])('a %s CA, a %s CSR, CN %s, at %s', async (caAlg, csrAlg, cn, now) => {
     const caPem = await createCa({ commonName: `podid ${caAlg} CA`, organization: 'Org, Inc.', now, ttlMs: 365 * DAY, algorithm: caAlg });
     const ca = await loadSigningCa(caPem, 'test');
     const csr = checkCsr(await createCsr({ keys: await generateKeyPair(csrAlg), algorithm: csrAlg, commonName: 'demo', sans: [{ type: 'url', value: SPIFFE }] }), { spiffeId: SPIFFE });
     const ttlMs = 3 * DAY + 1234; // not whole seconds: both truncate
     const leaf = await signLeaf({ ca, csr, commonName: cn, spiffeId: SPIFFE, podUid: UID, ttlMs, now });
     const got = new x509.X509Certificate(leaf.certPem);
-    const want = await peculiarLeaf(ca, csr, cn, ttlMs);
+    const want = await peculiarLeaf(ca, csr, cn, ttlMs, now);
 
     const tbsFields = (c: x509.X509Certificate) => ({
       version: (c as unknown as { asn: { tbsCertificate: { version: number } } }).asn.tbsCertificate.version,
