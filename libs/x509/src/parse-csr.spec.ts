@@ -1,7 +1,8 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { checkCsr } from './csr-checks';
 import { createCsr } from './create-csr';
 import type { CsrInvalidError } from './csr-invalid-error';
+import { bitString, encodeDer, oid, seq, tlv } from './der-writer';
 import { derToPem, generateKeyPair, type KeyAlgorithm } from './keys';
 import { parseCsr } from './parse-csr';
 
@@ -28,5 +29,32 @@ describe('parseCsr', () => {
 
   it('reads a UTF-8 CN exactly', async () => {
     expect(parseCsr(await csrPem('ec-p256', 'prod.apps.démo-ü')).commonName).toBe('prod.apps.démo-ü');
+  });
+});
+
+describe('parseCsr RSA keys off the strict form', () => {
+  /** A CSR around `spki` with a junk signature: enough for parseCsr, which does not verify. */
+  const csrAround = (spki: Buffer) =>
+    derToPem(encodeDer(seq(seq(Buffer.from([2, 1, 0]), seq(), spki, tlv(0xa0)), seq(oid('1.2.840.113549.1.1.11'), Buffer.from([5, 0])), bitString(Buffer.alloc(256, 1)))), 'CERTIFICATE REQUEST');
+  const rsaSpki = (n: Buffer, e = Buffer.from([1, 0, 1])) =>
+    encodeDer(seq(seq(oid('1.2.840.113549.1.1.1'), Buffer.from([5, 0])), bitString(encodeDer(seq(tlv(0x02, n), tlv(0x02, e))))));
+
+  it('never loads a key other than the one the DER decoder reads', () => {
+    const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
+    const n = Buffer.from(key.export({ format: 'jwk' }).n!, 'base64url'); // 256 bytes, top bit set
+    const canonical = parseCsr(csrAround(rsaSpki(Buffer.concat([Buffer.from([0]), n])))).publicKey;
+    expect(canonical?.equals(key)).toBe(true);
+    for (const odd of [n, Buffer.concat([Buffer.from([0, 0]), n])]) {
+      const spki = rsaSpki(odd); // negative, and non-minimal: the JWK path declines both
+      const got = parseCsr(csrAround(spki)).publicKey;
+      let viaDer: KeyObject | undefined;
+      try {
+        viaDer = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+      } catch {
+        viaDer = undefined;
+      }
+      const spkiOf = (k: KeyObject | undefined) => k?.export({ type: 'spki', format: 'der' });
+      expect(spkiOf(got)).toEqual(spkiOf(viaDer));
+    }
   });
 });
