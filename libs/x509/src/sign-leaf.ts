@@ -1,10 +1,11 @@
+import { sign } from 'node:crypto';
 import { FailedPreconditionError, InvalidArgumentError } from '@podid/errors';
 import { formatPodUidUri } from '@podid/spiffe';
-import { signingAlgorithm } from './keys';
+import { derToPem } from './keys';
+import { randomLeafSerial } from './leaf-serial';
 import type { ParsedCsr } from './parse-csr';
-import { x509 } from './provider';
-import { randomSerialHex } from './service-pki';
 import type { SigningCa } from './signing-ca';
+import { assembleCertificate, buildLeafTbs } from './tbs-builder';
 import { verifyLeaf } from './verify-leaf';
 
 /** Longest leaf lifetime: 30 days, the upper bound of SignRequest.ttl_seconds. */
@@ -25,8 +26,9 @@ export interface SignedLeaf {
 /**
  * Issues a pod leaf for a checked CSR (see checkCsr): CN = the full dotted
  * host id, URI SANs [spiffeId, urn:podid:pod-uid:<uid>], clientAuth only.
- * notAfter is now + ttl, clamped to the CA's notAfter. The leaf is verified
- * before it is returned (verifyLeaf).
+ * notAfter is now + ttl, clamped to the CA's notAfter. The TBS is built as
+ * DER (tbs-builder.ts) and signed with node's crypto.sign; the leaf is
+ * re-read and verified before it is returned (verifyLeaf).
  */
 export async function signLeaf(opts: {
   ca: SigningCa;
@@ -48,29 +50,21 @@ export async function signLeaf(opts: {
     throw new FailedPreconditionError('CA_EXPIRED', `CA ${ca.fingerprint.slice(0, 16)}: exp=valid now got=expired at ${ca.notAfter.toISOString()}`);
   }
   const podUidUri = formatPodUidUri(opts.podUid);
+  const sanUris = [opts.spiffeId, podUidUri];
   const notAfter = new Date(Math.min(now.getTime() + opts.ttlMs, ca.notAfter.getTime()));
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: randomSerialHex(),
-    subject: [{ CN: [opts.commonName] }],
-    issuer: ca.cert.subjectName.toJSON(),
+  const tbs = buildLeafTbs({
+    serial: randomLeafSerial(),
+    signatureAlgorithm: ca.leafSignature.der,
+    issuerDer: ca.subjectDer,
     notBefore: new Date(now.getTime() - CLOCK_SKEW_BACKDATE_MS),
     notAfter,
-    publicKey: csr.request.publicKey,
-    signingKey: ca.privateKey,
-    signingAlgorithm: signingAlgorithm(ca.algorithm),
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
-      new x509.SubjectAlternativeNameExtension([
-        { type: 'url', value: opts.spiffeId },
-        { type: 'url', value: podUidUri },
-      ]),
-      await x509.SubjectKeyIdentifierExtension.create(csr.request.publicKey),
-      ca.authorityKeyIdentifier,
-    ],
+    commonName: opts.commonName,
+    spki: csr.spki,
+    subjectPublicKey: csr.subjectPublicKey,
+    sanUris,
+    authorityKeyIdentifierExtension: ca.authorityKeyIdentifierDer,
   });
-  const certPem = cert.toString('pem');
-  verifyLeaf({ certPem, ca, spki: csr.spki, commonName: opts.commonName, sanUris: [opts.spiffeId, podUidUri], maxTtlMs: opts.ttlMs, now });
-  return { certPem: `${certPem}\n`, serial: cert.serialNumber.toLowerCase(), notBefore: cert.notBefore, notAfter: cert.notAfter };
+  const der = assembleCertificate(tbs, ca.leafSignature.der, sign(ca.leafSignature.hash, tbs, ca.signingKey));
+  const checked = verifyLeaf({ der, ca, spki: csr.spki, commonName: opts.commonName, sanUris, maxTtlMs: opts.ttlMs, now });
+  return { certPem: derToPem(der, 'CERTIFICATE'), ...checked };
 }

@@ -1,8 +1,10 @@
-import { createHash, createPrivateKey, X509Certificate, type webcrypto } from 'node:crypto';
+import { createHash, createPrivateKey, type KeyObject, X509Certificate, type webcrypto } from 'node:crypto';
+import { readCertificate } from './certificate-der';
 import { FailedPreconditionError } from '@podid/errors';
 import { importPrivateKeyPem, type KeyAlgorithm } from './keys';
 import { x509 } from './provider';
 import type { CertAndKey } from './service-pki';
+import { leafSignatureAlgorithm, type LeafSignatureAlgorithm } from './tbs-builder';
 
 /** A CA loaded and checked once, ready to sign many leaves. The key stays in memory only. */
 export interface SigningCa {
@@ -17,6 +19,15 @@ export interface SigningCa {
   readonly fingerprint: string;
   /** The leaves' authorityKeyIdentifier, computed once (it costs ~15% of a signature). */
   readonly authorityKeyIdentifier: x509.AuthorityKeyIdentifierExtension;
+  /** The same key as privateKey, for node's crypto.sign. */
+  readonly signingKey: KeyObject;
+  /** The CA public key, loaded once for the leaves' post-sign check. */
+  readonly publicKey: KeyObject;
+  /** The CA certificate's subject Name DER: every leaf's issuer, byte for byte. */
+  readonly subjectDer: Buffer;
+  readonly leafSignature: LeafSignatureAlgorithm;
+  /** DER of the authorityKeyIdentifier Extension, as leaves carry it. */
+  readonly authorityKeyIdentifierDer: Buffer;
 }
 
 /**
@@ -44,7 +55,11 @@ export async function loadSigningCa(ca: CertAndKey, source: string): Promise<Sig
   } catch {
     throw corrupt('key: exp=a PEM private key (EC P-256/P-384, RSA 2048..4096, Ed25519) got=unreadable or unsupported');
   }
-  if (!nodeCert.checkPrivateKey(createPrivateKey(ca.keyPem))) throw corrupt('key: exp=the key of the CA certificate got=a different key');
+  const signingKey = createPrivateKey(ca.keyPem);
+  if (!nodeCert.checkPrivateKey(signingKey)) throw corrupt('key: exp=the key of the CA certificate got=a different key');
+  const parts = readCertificate(nodeCert.raw);
+  if (!parts) throw corrupt('certificate: exp=DER X.509 v3 got=a structure podid cannot split');
+  const authorityKeyIdentifier = await x509.AuthorityKeyIdentifierExtension.create(cert);
   return {
     certPem: `${firstPem}\n`,
     cert,
@@ -53,6 +68,11 @@ export async function loadSigningCa(ca: CertAndKey, source: string): Promise<Sig
     algorithm: loaded.algorithm,
     notAfter: cert.notAfter,
     fingerprint: createHash('sha256').update(nodeCert.raw).digest('hex'),
-    authorityKeyIdentifier: await x509.AuthorityKeyIdentifierExtension.create(cert),
+    authorityKeyIdentifier,
+    signingKey,
+    publicKey: nodeCert.publicKey,
+    subjectDer: Buffer.from(parts.subject),
+    leafSignature: leafSignatureAlgorithm(loaded.algorithm),
+    authorityKeyIdentifierDer: Buffer.from(authorityKeyIdentifier.rawData),
   };
 }

@@ -1,1 +1,2 @@
 export * from './measure-rate';
+export * from './pipeline-rate';
