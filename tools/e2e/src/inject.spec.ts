@@ -56,6 +56,10 @@ describe('e2e: inject_client_cert', () => {
     expect(leaf.subject).toContain(`CN=${['host', ...hostId.split('/')].join('.')}`);
     expect(leaf.subjectAltName).toContain(`URI:spiffe://cluster.local/namespace/demo/podname/${pod}`);
     expect(leaf.subjectAltName).toMatch(/URI:urn:podid:pod-uid:[0-9a-f-]{36}/);
+    // The gateway's audit line and ca-signer's CERT_ISSUED carry the same CSR fingerprint, so an operator can join them.
+    const audit = await waitFor(() => suite.logs('gateway').find((l) => l['event'] === 'AUDIT_INJECT_CLIENT_CERT' && l['request_id'] === got.answer.headers['x-request-id']), { message: 'audit line' });
+    expect(audit['csr_sha256']).toMatch(/^[0-9a-f]{64}$/);
+    await waitFor(() => suite.logs('ca-signer').find((l) => l['event'] === 'CERT_ISSUED' && l['csr_sha256'] === audit['csr_sha256']), { message: 'CERT_ISSUED with the same csr_sha256' });
   });
 
   it.each([

@@ -34,8 +34,10 @@ export function injectClientCertRoute(deps: GatewayDeps): Route {
         audit['authenticator'] = `authn-k8s/${serviceId}`;
         await enforceRateLimit(deps.limiter, deps.rates, 'ip', clientIp, onRateLimited(deps));
         const body = await readBody(req, MAX_CSR_BYTES);
-        audit['csr_sha256'] = createHash('sha256').update(body).digest('hex').slice(0, 16);
+        // The body's hash identifies a CSR too broken to parse; once parsed, csr_sha256 is the DER's, as ca-signer's CERT_ISSUED logs it.
+        audit['body_sha256'] = createHash('sha256').update(body).digest('hex').slice(0, 16);
         const csr = checkCsr(body.toString('utf8'), { trustDomain: deps.trustDomain });
+        audit['csr_sha256'] = csr.fingerprint;
         const spiffeId = csr.sans![0]!.value;
         const { namespace, pod } = requirePodSpiffeId(spiffeId, deps.trustDomain);
         Object.assign(audit, { namespace, pod });
