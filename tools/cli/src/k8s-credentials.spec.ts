@@ -44,6 +44,11 @@ describe('podid k8s-credentials create', () => {
     await expect(core.listNamespacedSecret({ namespace: 'podid' })).rejects.toMatchObject({ code: 403 });
   });
 
+  it('binds the OIDC discovery role a user needs for a local JWKS review', () => {
+    const roles = parseAllDocuments(rbacBindingYaml('podid-authenticator')).map((d) => (d.toJSON() as { roleRef: { name: string } }).roleRef.name);
+    expect(roles).toEqual(['system:auth-delegator', 'system:service-account-issuer-discovery', 'podid-pod-verifier', 'podid-cert-injector']);
+  });
+
   it('times out with the approval command when nobody approves', async () => {
     await expect(
       createK8sCredentials(admin, { user: 'nobody', groups: [], expirationSeconds: 3600, approve: false, waitMs: 600 }, () => undefined),

@@ -97,12 +97,16 @@ export const CREDENTIAL_USER = /^[A-Za-z0-9][A-Za-z0-9:._@-]{0,127}$/;
 
 /**
  * The RBAC podid's own identity needs, as YAML to apply: TokenReview through
- * system:auth-delegator, plus podid's pod-verifier and cert-injector roles.
+ * system:auth-delegator, the OIDC discovery documents for a local JWKS review
+ * (PODID_SA_TOKEN_ISSUER; a cluster grants them by default only to
+ * system:serviceaccounts, not to a user), plus podid's pod-verifier and
+ * cert-injector roles.
  */
 export function rbacBindingYaml(user: string): string {
   const name = user.replace(/[^a-z0-9-]/gi, '-').toLowerCase();
   const bindings = [
     ['auth-delegator', 'system:auth-delegator'],
+    ['issuer-discovery', 'system:service-account-issuer-discovery'],
     ['pod-verifier', 'podid-pod-verifier'],
     ['cert-injector', 'podid-cert-injector'],
   ].map(
