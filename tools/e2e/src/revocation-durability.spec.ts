@@ -102,6 +102,16 @@ describe('e2e: revocations survive a restart of Redis and of local mode, and wai
         process.kill(replica.pid!, 'SIGCONT');
       }
       expect({ status: r.status, code: JSON.parse(r.body).error?.code }).toEqual({ status: 503, code: 'redis_replica_timeout' });
+      // A resumed replica acknowledges again once it has caught up (on a busy machine that takes a moment).
+      await waitFor(
+        async () => {
+          const info = await primary.info('replication');
+          const at = /master_repl_offset:(\d+)/.exec(info)?.[1];
+          const acked = /slave0:.*state=online,offset=(\d+),lag=(\d+)/.exec(info);
+          return !!acked && acked[1] === at && Number(acked[2]) <= 1;
+        },
+        { timeoutMs: 15_000, message: 'the resumed replica has caught up' },
+      );
       expect((await revoke(token, 'application/x-www-form-urlencoded', `token=${encodeURIComponent(token)}`)).status).toBe(200);
       expect(await active(token)).toBe(false);
     } finally {
