@@ -34,17 +34,21 @@ export class TokenService {
 
   async issue(req: { hostId: string; k8s: K8sClaims; ttlSeconds: number; audience?: string }): Promise<IssuedToken> {
     const nowMs = this.now();
-    const query = { hostId: req.hostId, podUid: req.k8s.pod_uid, iat: Math.floor(nowMs / 1000) };
-    if (await this.opts.revocations.isRevoked(query)) {
+    const iat = Math.floor(nowMs / 1000);
+    // Like Conjur, a TTL above the configured cap is clamped rather than refused.
+    const ttlSeconds = Math.min(req.ttlSeconds, this.opts.maxTtlSeconds);
+    // The live-pod record goes with the revocation check (one round trip of latency), before any token exists:
+    // a token pod-verifier cannot reconcile must not exist, and a record for a refused pod is harmless.
+    const [revoked] = await Promise.all([
+      this.opts.revocations.isRevoked({ hostId: req.hostId, podUid: req.k8s.pod_uid, iat }),
+      this.opts.livePods.record(req.k8s.namespace, req.k8s.pod_uid, iat + ttlSeconds),
+    ]);
+    if (revoked) {
       this.opts.log.event('TOKEN_ISSUE_REVOKED', { host_id: req.hostId, pod_uid: req.k8s.pod_uid });
       throw new PermissionDeniedError('REVOKED', `host "${req.hostId}" or pod uid "${req.k8s.pod_uid}" is revoked`);
     }
-    // Like Conjur, a TTL above the configured cap is clamped rather than refused.
-    const ttlSeconds = Math.min(req.ttlSeconds, this.opts.maxTtlSeconds);
     const signer = this.opts.keys.signer();
     const token = await signToken({ signer, issuer: this.opts.issuer, audience: req.audience || this.opts.audience, hostId: req.hostId, k8s: req.k8s, ttlSeconds, now: nowMs });
-    // Before the token leaves: a token pod-verifier cannot reconcile must not exist.
-    await this.opts.livePods.record(req.k8s.namespace, req.k8s.pod_uid, token.claims.exp);
     this.opts.log.event('TOKEN_ISSUED', { host_id: req.hostId, pod_uid: req.k8s.pod_uid, jti: token.claims.jti, kid: signer.kid, exp: token.claims.exp });
     return token;
   }
