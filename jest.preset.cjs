@@ -16,4 +16,6 @@ module.exports = {
   moduleNameMapper,
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   testTimeout: 30000,
+  // The second one only writes per-file times to a file when .ci/run asks for them (PODID_JEST_FILE_TIMES).
+  reporters: ['default', path.join(root, 'tools/ci/jest-file-times.cjs')],
 };

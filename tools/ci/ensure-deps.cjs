@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // Installs the Debian packages podid's tests and local mode need (redis-server,
-// bubblewrap) when they are missing, so that `npm test` and `npm start` work on a
-// fresh machine. Needs root (or passwordless sudo) for apt-get; otherwise it says
-// exactly what to install.
+// bubblewrap, prometheus for promtool, which checks the alert rules, and kubectl
+// for the kubectl plugin test) when they are missing, so that `npm test` and
+// `npm start` work on a fresh machine. Needs root (or passwordless sudo) for
+// apt-get; otherwise it says exactly what to install.
 const { spawnSync } = require('node:child_process');
 
 const needed = [
   { bin: 'redis-server', pkg: 'redis-server' },
   { bin: 'bwrap', pkg: 'bubblewrap' },
+  { bin: 'promtool', pkg: 'prometheus' },
+  // tools/e2e/src/platform-tools.spec.ts runs `kubectl podid` (the CLI as a kubectl plugin).
+  { bin: 'kubectl', pkg: 'kubernetes-client' },
 ];
 const missing = needed.filter(({ bin }) => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0);
 if (missing.length === 0) process.exit(0);

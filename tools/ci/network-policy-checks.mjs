@@ -12,14 +12,8 @@ const CLUSTER_SCOPED = new Set([
   'PersistentVolume', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'APIService', 'IngressClass', 'RuntimeClass',
 ]);
 
-/** Files that register each internal gRPC service with its per-method caller allow-list (`allow: { method: ['caller', ...] }`). */
-export const ALLOW_LIST_FILES = {
-  policy: 'apps/policy/src/main.ts',
-  'pod-verifier': 'apps/pod-verifier/src/pod-verifier-service.ts',
-  'ca-signer': 'apps/ca-signer/src/main.ts',
-  'cert-injector': 'apps/cert-injector/src/main.ts',
-  'token-issuer': 'apps/token-issuer/src/token-issuer-handlers.ts',
-};
+/** The file of each internal gRPC service that registers it with its per-method caller allow-list (`allow: { method: ['caller', ...] }`). */
+export const ALLOW_LIST_FILES = Object.fromEntries(['policy', 'pod-verifier', 'ca-signer', 'cert-injector', 'token-issuer'].map((s) => [s, `apps/${s}/src/service.ts`]));
 
 /** Services that talk to Redis: those whose config reads REDIS_URL (apps/gateway/src/gateway-config.ts, apps/token-issuer/src/config.ts). */
 export const REDIS_CLIENTS = ['gateway', 'token-issuer'];
@@ -100,6 +94,13 @@ function reachesBeyondOps(rulePorts, workload) {
   return rulePorts.some((rp) => rp.port === undefined || !(rp.port === 'ops' || (ops && rp.port === ops.containerPort)));
 }
 
+/** Whether a rule reaches a port the workload serves on (any declared port but ops). */
+function reachesServing(rulePorts, workload) {
+  if (!rulePorts || rulePorts.length === 0) return true;
+  const serving = workload.ports.filter((p) => p.name !== 'ops');
+  return rulePorts.some((rp) => rp.port === undefined || serving.some((p) => rp.port === p.name || rp.port === p.containerPort));
+}
+
 /**
  * Problems with the ingress NetworkPolicies of namespace ns, given the
  * expected callers of each internal service and the Redis clients.
@@ -115,6 +116,11 @@ export function checkNetworkPolicies(objects, { ns, callers, redisClients, publi
   const workloads = workloadsOf(objects, ns);
   const expected = { ...callers };
   if (workloads.some((w) => w.name === 'redis')) expected.redis = [...redisClients].sort();
+  // With Sentinel, Redis and the Sentinels also talk among themselves: replication, health checks, votes, failover.
+  if (workloads.some((w) => w.name === 'redis-sentinel')) {
+    expected.redis = [...redisClients, 'redis', 'redis-sentinel'].sort();
+    expected['redis-sentinel'] = [...redisClients, 'redis', 'redis-sentinel'].sort();
+  }
   for (const w of workloads) {
     const rules = mine.filter((p) => selects(p.spec?.podSelector, w.labels)).flatMap((p) => p.spec?.ingress ?? []);
     const inside = new Set();
@@ -127,13 +133,18 @@ export function checkNetworkPolicies(objects, { ns, callers, redisClients, publi
         const scrapeOnly = from.length > 0 && outsidePeers.every((peer) => peer.namespaceSelector && !peer.ipBlock) && !reachesBeyondOps(rule.ports, w);
         if (!scrapeOnly) problems.push(`${w.name} is reachable from outside namespace ${ns} (only ${publicService} may be, and the ops port from metrics namespaces)`);
       }
-      if (!reachesBeyondOps(rule.ports, w)) continue;
+      // A caller admitted on a port nothing listens on is not admitted.
+      if (!reachesServing(rule.ports, w)) continue;
       const peers = from.length === 0 ? [{ podSelector: {} }] : from.filter((peer) => peer.podSelector && !peer.namespaceSelector);
       for (const peer of peers) for (const c of workloads) if (selects(peer.podSelector, c.labels)) inside.add(c.name);
     }
     if (w.name === publicService) {
       const open = rules.some((r) => (r.from ?? []).length === 0 && reachesNamed(r.ports, w, 'https'));
       if (!open) problems.push(`${publicService} is not reachable on its https port from outside the namespace`);
+      // The platform gRPC API, where the Deployment serves it, must be reachable too.
+      if (w.ports.some((p) => p.name === 'platform') && !rules.some((r) => (r.from ?? []).length === 0 && reachesNamed(r.ports, w, 'platform'))) {
+        problems.push(`${publicService} is not reachable on its platform port from outside the namespace`);
+      }
       continue;
     }
     const exp = expected[w.name];

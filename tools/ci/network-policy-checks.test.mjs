@@ -79,6 +79,12 @@ test('the gateway not reachable from outside', () => {
   assert.match(check(valid().filter((o) => o.metadata.name !== 'gateway-public')).join('\n'), /gateway is not reachable on its https port/);
 });
 
+test("the gateway's platform gRPC port not reachable from outside", () => {
+  const withPlatform = valid().map((o) => (o.kind === 'Deployment' && o.metadata.name === 'gateway' ? deployment('gateway', [{ name: 'https', containerPort: 8443 }, { name: 'platform', containerPort: 8444 }, { name: 'ops', containerPort: 9090 }]) : o));
+  assert.deepEqual(check(withPlatform), ['gateway is not reachable on its platform port from outside the namespace']);
+  assert.deepEqual(check(edit(withPlatform, 'gateway-public', (p) => (p.spec.ingress[0].ports.push({ port: 8444, protocol: 'TCP' }), p))), []);
+});
+
 test('objects and NetworkPolicies without a namespace', () => {
   const bare = valid().map((o) => (o.metadata.name === 'redis' || o.metadata.name === 'redis-clients' ? { ...o, metadata: { name: o.metadata.name } } : o));
   assert.deepEqual(checkNamespaces(bare, ns), ['Deployment/redis has no namespace', 'NetworkPolicy/redis-clients has no namespace']);

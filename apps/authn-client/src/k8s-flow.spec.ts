@@ -7,8 +7,11 @@ import type { FakeConjur } from './testing/fake-conjur-server';
 describe('authn-client, authn-k8s flow against a fake Conjur server', () => {
   const running: Array<{ stop(): Promise<void> }> = [];
   afterEach(async () => {
-    await Promise.all(running.splice(0).map((r) => r.stop()));
-    removePodDirs();
+    try {
+      await Promise.all(running.splice(0).map((r) => r.stop()));
+    } finally {
+      removePodDirs(); // even when a stop failed: the temp dirs must not outlive the test
+    }
   });
   const track = <T extends { stop(): Promise<void> }>(r: T) => (running.push(r), r);
   const trackClient = (c: InProcessClient) => (running.push(c.client), c);

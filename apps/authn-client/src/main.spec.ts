@@ -13,9 +13,13 @@ describe('authn-client process (dist/main.js)', () => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build in apps/authn-client first`);
   });
   afterEach(async () => {
-    await Promise.all(children.splice(0).map((c) => c.stop('SIGKILL')));
-    await fake?.stop();
-    removePodDirs();
+    try {
+      await Promise.all(children.splice(0).map((c) => c.stop('SIGKILL')));
+      await fake?.stop();
+    } finally {
+      fake = undefined;
+      removePodDirs(); // even when a stop failed: the temp dirs must not outlive the test
+    }
   });
   const exitOf = (c: ChildHandle) => new Promise<number | null>((resolve) => (c.child.exitCode !== null ? resolve(c.child.exitCode) : c.child.once('exit', (code) => resolve(code))));
 

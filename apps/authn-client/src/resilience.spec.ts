@@ -6,8 +6,11 @@ import { clientEnv, makePodDirs, removePodDirs, startFake, startInProcess, type 
 describe('authn-client under failures', () => {
   const running: Array<{ stop(): Promise<void> }> = [];
   afterEach(async () => {
-    await Promise.all(running.splice(0).map((r) => r.stop()));
-    removePodDirs();
+    try {
+      await Promise.all(running.splice(0).map((r) => r.stop()));
+    } finally {
+      removePodDirs(); // even when a stop failed: the temp dirs must not outlive the test
+    }
   });
   const track = <T extends { stop(): Promise<void> }>(r: T) => (running.push(r), r);
   const trackClient = (c: InProcessClient) => (running.push(c.client), c);

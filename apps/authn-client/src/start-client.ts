@@ -86,6 +86,6 @@ export async function startClient(o: StartClientOptions): Promise<RunningClient>
     await stop();
     o.onExit?.(outcome === 'token_written' ? 0 : 1);
   });
-  log.event('SERVICE_READY', { healthPort: health?.port });
+  log.event('SERVICE_READY', { health_port: health?.port });
   return { healthPort: health?.port, finished, stop };
 }

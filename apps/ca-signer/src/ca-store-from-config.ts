@@ -2,12 +2,12 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { loadKubeConfig } from '@podid/kube';
 import type { Logger } from '@podid/logging';
 import type { CaStore } from './ca-store';
-import type { CaSignerConfig } from './ca-signer-config';
+import type { Config } from './config';
 import { fileCaStore } from './file-ca-store';
 import { secretCaStore } from './secret-ca-store';
 
 /** Builds the one CA store the config names (the Kubernetes client is built once, here). */
-export function caStoreFromConfig(cfg: CaSignerConfig, log: Logger, now: () => Date): CaStore {
+export function caStoreFromConfig(cfg: Config, log: Logger, now: () => Date): CaStore {
   if (cfg.caDir) {
     log.event('CA_SOURCE_CONFIGURED', { dir: cfg.caDir, create: cfg.caCreate });
     return fileCaStore({

@@ -25,7 +25,7 @@ describe('ca-signer process lifecycle', () => {
       PODID_CA_DIR: join(dir, 'ca'),
     });
     const ready = await child.waitForEvent('SERVICE_READY');
-    expect(ready).toMatchObject({ grpcPort, opsPort });
+    expect(ready).toMatchObject({ grpc_port: grpcPort, ops_port: opsPort });
 
     for (const path of ['/healthz', '/readyz']) {
       const res = await fetch(`http://127.0.0.1:${opsPort}${path}`);

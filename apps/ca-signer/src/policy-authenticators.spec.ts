@@ -5,7 +5,7 @@ import { PolicyAuthenticators } from './policy-authenticators';
 
 const K8S = AuthenticatorType.AUTHENTICATOR_TYPE_AUTHN_K8S;
 const JWT = AuthenticatorType.AUTHENTICATOR_TYPE_AUTHN_JWT;
-const entry = (type: AuthenticatorType, id: string) => ({ type, id, enabled: true, certTtlSeconds: 1, tokenTtlSeconds: 1, jwt: undefined });
+const entry = (type: AuthenticatorType, id: string) => ({ type, id, enabled: true, certTtlSeconds: 1, tokenTtlSeconds: 1, cluster: `${id}-c`, trustDomain: 'td.example', jwt: undefined });
 
 function setup() {
   let t = 0;
@@ -30,7 +30,7 @@ function setup() {
 describe('PolicyAuthenticators', () => {
   it('admits only authn-k8s authenticators in policy and refetches on a miss at most once a second', async () => {
     const s = setup();
-    await s.authenticators.require('dev');
+    await expect(s.authenticators.require('dev')).resolves.toEqual({ cluster: 'dev-c', trustDomain: 'td.example' });
     await expect(s.authenticators.require('jwt-dev')).rejects.toMatchObject({ kind: 'not_found', code: 'AUTHENTICATOR_NOT_FOUND' });
     for (let i = 0; i < 20; i++) await expect(s.authenticators.require(`random-${i}`)).rejects.toMatchObject({ code: 'AUTHENTICATOR_NOT_FOUND' });
     expect(s.calls()).toBe(1);

@@ -21,11 +21,11 @@ describe('ca-signer over gRPC mTLS (spawned dist/main.js, directory CA in local 
   const clientAs = async (svc: string) => createServiceClient(CaSignerService, { address, tls: await pki.tls(svc), expectService: 'ca-signer', deadlineMs: 10_000 });
   const csr = async (spiffeId = SPIFFE) =>
     createCsr({ keys: await generateKeyPair('ec-p256'), algorithm: 'ec-p256', commonName: 'demo', sans: [{ type: 'url', value: spiffeId }] });
-  const signRequest = async () => ({ serviceId: 'dev', csrPem: await csr(), commonName: CN, spiffeId: SPIFFE, podUid: UID, ttlSeconds: 3600 });
+  const signRequest = async () => ({ serviceId: 'dev', csrPem: await csr(), commonName: CN, spiffeId: SPIFFE, podUid: UID, ttlSeconds: 3600, cluster: 'default' });
 
   beforeAll(async () => {
     pki = await makeTestPki('ca-signer-sign');
-    policy = await startPolicyPeer(pki, ['dev']);
+    policy = await startPolicyPeer(pki, ['dev', 'west'], { west: { cluster: 'us', trustDomain: 'us.example' } });
     const dir = tmpDir();
     caDir = join(dir, 'ca');
     const [grpcPort, opsPort] = [await freePort(), await freePort()];
@@ -61,14 +61,14 @@ describe('ca-signer over gRPC mTLS (spawned dist/main.js, directory CA in local 
     const leaf = new X509Certificate(res.certificatePem);
     expect(leaf.verify(ca.publicKey)).toBe(true);
     expect(leaf.subject).toBe(`CN=${CN}`);
-    expect(leaf.subjectAltName).toBe(`URI:${SPIFFE}, URI:urn:podid:pod-uid:${UID}`);
+    expect(leaf.subjectAltName).toBe(`URI:${SPIFFE}, URI:urn:podid:pod-uid:${UID}, URI:urn:podid:cluster:default`);
     expect(res.serial).toBe(leaf.serialNumber.toLowerCase());
     expect(res.notAfter).toBe(Math.floor(new Date(leaf.validTo).getTime() / 1000));
     expect(bundle.notAfter).toBe(Math.floor(new Date(ca.validTo).getTime() / 1000));
     expect(statSync(join(caDir, 'dev', 'ca-key.pem')).mode & 0o777).toBe(0o600);
 
     const issued = await waitFor(() => child.lines.find((l) => l['event'] === 'CERT_ISSUED' && l['cert_serial'] === res.serial), { message: 'CERT_ISSUED log line' });
-    expect(issued).toMatchObject({ host_id: 'conjur/authn-k8s/dev/apps/demo', spiffe_id: SPIFFE, pod_uid: UID, caller: 'gateway' });
+    expect(issued).toMatchObject({ host_id: 'conjur/authn-k8s/dev/apps/demo', spiffe_id: SPIFFE, pod_uid: UID, cluster: 'default', caller: 'gateway' });
     expect(issued?.['csr_sha256']).toMatch(/^[0-9a-f]{64}$/);
     await eventually(() => expect(child.lines.filter((l) => l['event'] === 'CA_CREATED')).toHaveLength(1));
     expect(JSON.stringify(child.lines)).not.toContain('BEGIN');
@@ -99,10 +99,10 @@ describe('ca-signer over gRPC mTLS (spawned dist/main.js, directory CA in local 
     for (let i = 0; i < 5; i++) await expect(gateway.getBundle({ serviceId: `random-${i}` })).rejects.toMatchObject(refused);
     await expect(gateway.sign({ ...(await signRequest()), serviceId: 'attacker' })).rejects.toMatchObject(refused);
     await expect(injector.getBundle({ serviceId: 'attacker' })).rejects.toMatchObject(refused);
-    expect(readdirSync(caDir).filter((d) => d !== 'dev')).toEqual([]);
+    expect(readdirSync(caDir).filter((d) => d !== 'dev' && d !== 'west')).toEqual([]);
     expect(existsSync(join(caDir, 'attacker'))).toBe(false);
     await eventually(() => expect(child.lines.filter((l) => l['event'] === 'CA_AUTHENTICATOR_UNKNOWN' && l['service_id'] === 'attacker')).toHaveLength(2));
-    expect(child.lines.filter((l) => l['event'] === 'CA_CREATED' && l['service_id'] !== 'dev')).toEqual([]);
+    expect(child.lines.filter((l) => l['event'] === 'CA_CREATED' && !['dev', 'west'].includes(l['service_id'] as string))).toEqual([]);
 
     // An authenticator added to policy gets its CA without a restart.
     policy.ids.push('added');
@@ -110,5 +110,26 @@ describe('ca-signer over gRPC mTLS (spawned dist/main.js, directory CA in local 
     expect(existsSync(join(caDir, 'added', 'ca.pem'))).toBe(true);
     gateway.close();
     injector.close();
+  });
+
+  it('refuses a request without a valid cluster, or naming another cluster than the authenticator serves', async () => {
+    const gateway = await clientAs('gateway');
+    const req = await signRequest();
+    for (const cluster of ['', 'Prod_EU', 'a'.repeat(64)]) {
+      await expect(gateway.sign({ ...req, cluster })).rejects.toMatchObject({ kind: 'invalid_argument', code: 'BAD_REQUEST', message: expect.stringContaining('cluster: exp=DNS label') });
+    }
+    // The gateway asking dev's CA (cluster default) for a leaf naming us: refused, so no CA vouches for a cluster it does not serve.
+    await expect(gateway.sign({ ...req, cluster: 'us' })).rejects.toMatchObject({ kind: 'invalid_argument', code: 'CLUSTER_MISMATCH', message: expect.stringContaining('exp="default"') });
+    gateway.close();
+  });
+
+  it("signs in the authenticator's cluster and trust domain, not PODID_TRUST_DOMAIN", async () => {
+    const gateway = await clientAs('gateway');
+    const spiffeId = 'spiffe://us.example/namespace/demo/podname/app-1';
+    const res = await gateway.sign({ ...(await signRequest()), serviceId: 'west', csrPem: await csr(spiffeId), spiffeId, cluster: 'us' });
+    expect(new X509Certificate(res.certificatePem).subjectAltName).toBe(`URI:${spiffeId}, URI:urn:podid:pod-uid:${UID}, URI:urn:podid:cluster:us`);
+    // A cluster.local id is not west's pod.
+    await expect(gateway.sign({ ...(await signRequest()), serviceId: 'west', cluster: 'us' })).rejects.toMatchObject({ kind: 'invalid_argument', message: expect.stringContaining('spiffe://us.example/') });
+    gateway.close();
   });
 });

@@ -4,6 +4,7 @@ import { CertInjector } from './cert-injector';
 import { ExecStartError, type ContainerExec, type ExecResult, type ExecTarget } from './container-exec';
 import { ExecLimiter } from './exec-limiter';
 import { CLIENT_CERT_PATH, STDIN_END_MARKER } from './inject-script';
+import { clustersOf } from './testing/clusters-of';
 import { makeTestLeaf } from './testing/make-test-leaf';
 
 const UID = '2b4c8f0e-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
@@ -24,11 +25,10 @@ function setup(outcomes: Array<ExecResult | Error>, trustDomain = DEFAULT_TRUST_
   const capture = new LogCapture();
   const exec = new ScriptedExec(outcomes);
   const injector = new CertInjector({
-    exec,
+    clusters: clustersOf({ default: { exec, trustDomain } }),
     limiter: new ExecLimiter({ concurrency: 2, queue: 2 }),
     timeoutMs: 5000,
     retryDelayMs: 1,
-    trustDomain,
     log: createLogger({ service: 'cert-injector', level: 'debug', destination: capture }),
   });
   return { capture, exec, injector };
@@ -126,5 +126,42 @@ describe('CertInjector', () => {
     expect((err as Error).message).toContain('exit code 1');
     expect((err as Error).message).toContain('stderr: mkdir: cannot create directory ?[31m/etc/conjur?');
     expect(exec.calls).toHaveLength(1);
+  });
+
+  describe('with several clusters', () => {
+    const two = () => {
+      const a = new ScriptedExec([]);
+      const b = new ScriptedExec([new ExecStartError(undefined, 'ECONNREFUSED'), new ExecStartError(undefined, 'ECONNREFUSED'), new ExecStartError(undefined, 'ECONNREFUSED')]);
+      const capture = new LogCapture();
+      const injector = new CertInjector({
+        clusters: clustersOf({ a: { exec: a, trustDomain: 'a.example' }, b: { exec: b, trustDomain: 'b.example' } }),
+        limiter: new ExecLimiter({ concurrency: 2, queue: 2 }),
+        timeoutMs: 5000,
+        retryDelayMs: 1,
+        log: createLogger({ service: 'cert-injector', destination: capture }),
+      });
+      return { a, b, injector, capture };
+    };
+    const leafOf = async (cluster: string, trustDomain: string) => (await makeTestLeaf({ namespace: 'demo', pod: 'app-1', podUid: UID, cluster, trustDomain })).certPem;
+
+    it('execs in the named cluster only, and refuses a leaf of another cluster or trust domain', async () => {
+      const { a, b, injector, capture } = two();
+      await injector.inject({ ...req(), cluster: 'a', certificatePem: await leafOf('a', 'a.example') });
+      expect([a.calls.length, b.calls.length]).toEqual([1, 0]);
+      expect(capture.withEvent('CERT_INJECTED')[0]).toMatchObject({ cluster: 'a' });
+      expect(await codeOf(injector.inject({ ...req(), cluster: 'a', certificatePem: await leafOf('b', 'a.example') }))).toBe('CERT_TARGET_MISMATCH');
+      expect(await codeOf(injector.inject({ ...req(), cluster: 'a', certificatePem: await leafOf('a', 'b.example') }))).toBe('CERT_TARGET_MISMATCH');
+      expect([a.calls.length, b.calls.length]).toEqual([1, 0]);
+      expect(capture.withEvent('CERT_TARGET_MISMATCH').map((l) => l['reason'])).toEqual([expect.stringContaining('SAN cluster mismatch: exp="a" got="b"'), expect.stringContaining('wrong trust domain')]);
+    });
+
+    it('refuses an unknown cluster, or none named among several, with K8S_UNAVAILABLE, and names the cluster whose API failed', async () => {
+      const { injector } = two();
+      const pem = await leafOf('b', 'b.example');
+      await expect(injector.inject({ ...req(), cluster: 'c', certificatePem: pem })).rejects.toMatchObject({ code: 'K8S_UNAVAILABLE', message: expect.stringContaining('cluster "c" is not declared') });
+      await expect(injector.inject({ ...req(), certificatePem: pem })).rejects.toMatchObject({ code: 'K8S_UNAVAILABLE' });
+      await expect(injector.inject({ ...req(), cluster: 'b', certificatePem: pem })).rejects.toMatchObject({ code: 'K8S_UNAVAILABLE', message: expect.stringMatching(/^cluster "b": Kubernetes API unavailable/) });
+      expect(await codeOf(injector.inject({ ...req(), cluster: 'B/x', certificatePem: pem }))).toBe('BAD_REQUEST');
+    });
   });
 });

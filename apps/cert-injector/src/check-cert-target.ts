@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '@podid/errors';
 import { parsePodSpiffeId, parsePodUidUri, POD_UID_URI_PREFIX } from '@podid/spiffe';
-import { x509 } from '@podid/x509';
+import { derSha256, x509 } from '@podid/x509';
 
 /** Where a certificate is to be written. */
 export interface InjectTarget {
@@ -22,6 +21,15 @@ export interface LeafFacts {
   readonly podUid?: string;
 }
 
+/** The URI SAN ca-signer adds to name the pod's cluster. */
+export const CLUSTER_URI_PREFIX = 'urn:podid:cluster:';
+
+/** The cluster the certificate is injected in: the leaf must name it and be in its trust domain. */
+export interface TargetCluster {
+  readonly name: string;
+  readonly trustDomain: string;
+}
+
 /** A SAN list longer than this is not a podid leaf; bounds work on hostile input. */
 export const MAX_LEAF_SANS = 8;
 
@@ -31,9 +39,13 @@ const mismatch = (msg: string) => new InvalidArgumentError('CERT_TARGET_MISMATCH
  * Security invariant 1 (docs/security-model.md), in depth: the leaf (first certificate)
  * must carry exactly one pod SPIFFE URI SAN, naming exactly the target
  * namespace and pod; if it carries a pod-uid URI SAN and the caller gave a
- * uid, they must be equal. Anything else is CERT_TARGET_MISMATCH.
+ * uid, they must be equal; and exactly one cluster URI SAN must name the
+ * target's cluster, whose trust domain the SPIFFE id must be in (a pod of
+ * cluster A never receives a certificate in cluster B). Anything else is
+ * CERT_TARGET_MISMATCH.
  */
-export function checkCertTarget(leafDer: Buffer, target: InjectTarget, trustDomain: string): LeafFacts {
+export function checkCertTarget(leafDer: Buffer, target: InjectTarget, cluster: TargetCluster): LeafFacts {
+  const trustDomain = cluster.trustDomain;
   let cert: x509.X509Certificate;
   try {
     cert = new x509.X509Certificate(leafDer);
@@ -57,9 +69,13 @@ export function checkCertTarget(leafDer: Buffer, target: InjectTarget, trustDoma
     podUid = uid.value;
     if (target.podUid && target.podUid !== podUid) throw mismatch(`SAN pod uid mismatch: exp=${JSON.stringify(target.podUid)} got=${JSON.stringify(podUid)}`);
   }
+  const clusterSans = uris.filter((u) => u.startsWith(CLUSTER_URI_PREFIX));
+  if (clusterSans.length !== 1) throw mismatch(`leaf SAN: exp=one ${CLUSTER_URI_PREFIX}<name> got=${clusterSans.length}`);
+  const named = clusterSans[0]!.slice(CLUSTER_URI_PREFIX.length);
+  if (named !== cluster.name) throw mismatch(`SAN cluster mismatch: exp=${JSON.stringify(cluster.name)} got=${JSON.stringify(named.slice(0, 63))}`);
   return {
     serial: cert.serialNumber.toLowerCase(),
-    sha256: createHash('sha256').update(leafDer).digest('hex'),
+    sha256: derSha256(leafDer),
     spiffeId: spiffe[0]!,
     podUid,
   };

@@ -1,4 +1,5 @@
 import { DeadlineExceededError, ResourceExhaustedError } from '@podid/errors';
+import { configSchema } from './config';
 import { ExecLimiter } from './exec-limiter';
 
 function deferred() {
@@ -58,5 +59,16 @@ describe('ExecLimiter', () => {
     await first;
     expect(ran).toBe(false);
     expect(limiter.stats()).toEqual({ running: 0, queued: 0 });
+  });
+
+  it('with the default queue, a rollout of 1000 pods asking at once all wait for a slot instead of being refused', async () => {
+    const parsed = configSchema.execQueue.parse(undefined);
+    if (!parsed.ok) throw new Error('PODID_EXEC_QUEUE default does not parse');
+    const limiter = new ExecLimiter({ concurrency: 8, queue: parsed.value });
+    const gate = deferred();
+    const runs = Array.from({ length: 1000 }, (_, i) => limiter.run(async () => (await gate.promise, i)));
+    expect(limiter.stats()).toEqual({ running: 8, queued: 992 });
+    gate.resolve();
+    expect(await Promise.all(runs)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
   });
 });

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, LogCapture } from '@podid/logging';
-import { DEFAULT_TRUST_DOMAIN } from '@podid/spiffe';
 import { CertInjector } from './cert-injector';
 import { ExecLimiter } from './exec-limiter';
 import { KubeContainerExec } from './kube-container-exec';
+import { defaultCluster } from './testing/clusters-of';
 import { makeTestLeaf } from './testing/make-test-leaf';
 import { NS, startSimCluster, type SimCluster } from './testing/sim-cluster';
 
@@ -24,10 +24,9 @@ describe('inject latency', () => {
 
   it(`injects ${N} times in a row, then ${N} at once (8 concurrent), every write complete`, async () => {
     const injector = new CertInjector({
-      exec: new KubeContainerExec(c.kubeConfig('cert-injector')),
+      clusters: defaultCluster(new KubeContainerExec(c.kubeConfig('cert-injector'))),
       limiter: new ExecLimiter({ concurrency: 8, queue: 64 }),
       timeoutMs: 5000,
-      trustDomain: DEFAULT_TRUST_DOMAIN,
       log: createLogger({ service: 'cert-injector', level: 'warn', destination: new LogCapture() }),
     });
     const { certPem } = await makeTestLeaf({ namespace: NS, pod: 'bench-1' });

@@ -2,12 +2,12 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, LogCapture } from '@podid/logging';
-import { DEFAULT_TRUST_DOMAIN } from '@podid/spiffe';
 import { freePort } from '@podid/testkit';
 import { CertInjector } from './cert-injector';
 import { ExecStartError, type ContainerExec, type ExecResult, type ExecTarget } from './container-exec';
 import { ExecLimiter } from './exec-limiter';
 import { KubeContainerExec } from './kube-container-exec';
+import { defaultCluster } from './testing/clusters-of';
 import { makeTestLeaf } from './testing/make-test-leaf';
 import { NS, startSimCluster, type SimCluster } from './testing/sim-cluster';
 
@@ -44,7 +44,7 @@ describe('injection through the simulator (real client-node exec, bubblewrap san
   const leafPem: Record<string, string> = {};
   const log = () => createLogger({ service: 'cert-injector', level: 'debug', destination: capture });
   const injectorWith = (exec: ContainerExec, o: { concurrency?: number; queue?: number; timeoutMs?: number } = {}) =>
-    new CertInjector({ exec, limiter: new ExecLimiter({ concurrency: o.concurrency ?? 8, queue: o.queue ?? 64 }), timeoutMs: o.timeoutMs ?? 5000, retryDelayMs: 5, trustDomain: DEFAULT_TRUST_DOMAIN, log: log() });
+    new CertInjector({ clusters: defaultCluster(exec), limiter: new ExecLimiter({ concurrency: o.concurrency ?? 8, queue: o.queue ?? 64 }), timeoutMs: o.timeoutMs ?? 5000, retryDelayMs: 5, log: log() });
   const file = (pod: string, container = 'authenticator') => join(c.sim.podRoot(NS, pod, container), 'etc/conjur/ssl/client.pem');
   const req = (pod: string, container = 'authenticator') => ({ namespace: NS, pod, container, certificatePem: leafPem[pod]! });
 
@@ -67,7 +67,10 @@ describe('injection through the simulator (real client-node exec, bubblewrap san
     expect(lstatSync(file('app-1')).mode & 0o777).toBe(0o644);
     expect(readdirSync(join(c.sim.podRoot(NS, 'app-1', 'authenticator'), 'etc/conjur/ssl'))).toEqual(['client.pem']);
     expect(existsSync(file('app-1', 'app'))).toBe(false);
-    expect(c.sim.accessLog).toEqual([expect.objectContaining({ user: 'cert-injector', verb: 'create', resource: 'pods', subresource: 'exec', name: 'app-1', allowed: true })]);
+    // WebSocket exec is authorized as get (v1.34) and create (v1.35+); the simulator checks both.
+    expect(c.sim.accessLog).toEqual(
+      ['get', 'create'].map((verb) => expect.objectContaining({ user: 'cert-injector', verb, resource: 'pods', subresource: 'exec', name: 'app-1', allowed: true })),
+    );
     expect(capture.withEvent('CERT_INJECTED')[0]).toMatchObject({ pod: 'app-1', duration_ms: expect.any(Number) });
   });
 

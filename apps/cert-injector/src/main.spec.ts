@@ -43,7 +43,7 @@ describe('cert-injector process (dist/main.js against the simulator)', () => {
 
   it('starts, is ready once the API answers, injects for gateway only, and exits 0 on SIGTERM', async () => {
     child = spawnNode(MAIN, env);
-    expect(await child.waitForEvent('SERVICE_READY')).toMatchObject({ grpcPort, opsPort });
+    expect(await child.waitForEvent('SERVICE_READY')).toMatchObject({ grpc_port: grpcPort, ops_port: opsPort, kube_credentials: 'kubeconfig-client-cert' });
     expect((await fetch(`http://127.0.0.1:${opsPort}/healthz`)).status).toBe(200);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status === 200, { timeoutMs: 10_000, message: '/readyz 200' });
 
@@ -65,7 +65,7 @@ describe('cert-injector process (dist/main.js against the simulator)', () => {
     const { certPem } = await makeTestLeaf({ namespace: NS, pod: 'web-1', podUid: uid });
     const address = `127.0.0.1:${grpcPort}`;
     const gateway = createServiceClient(CertInjectorService, { address, tls: gw, expectService: 'cert-injector', deadlineMs: 10_000 });
-    const req = { namespace: NS, pod: 'web-1', container: 'authenticator', certificatePem: certPem, podUid: uid };
+    const req = { cluster: '', namespace: NS, pod: 'web-1', container: 'authenticator', certificatePem: certPem, podUid: uid };
     const res = await gateway.inject(req);
     expect(res.path).toBe('/etc/conjur/ssl/client.pem');
     expect(readFileSync(join(c.sim.podRoot(NS, 'web-1', 'authenticator'), 'etc/conjur/ssl/client.pem'), 'utf8')).toBe(certPem);

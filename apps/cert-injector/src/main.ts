@@ -1,54 +1,37 @@
-import { loadConfigOrExit, readTlsFiles } from '@podid/config';
-import { CertInjectorService } from '@podid/contracts';
-import { service, startGrpcServer } from '@podid/grpc';
-import { certWarnDaysField, loadKubeConfig, readKubeClientCert, watchCredentialExpiry } from '@podid/kube';
+import { readTlsFiles } from '@podid/config';
 import { createLogger } from '@podid/logging';
-import { createMetricsRegistry, runMain, startOpsServer } from '@podid/runtime';
+import { createMetricsRegistry, runMain, serveGrpc } from '@podid/runtime';
 import { CertInjector } from './cert-injector';
-import { certInjectorFields } from './config';
+import { startClusterServices } from './cluster-services';
+import { defaultClusterDeclaration, readConfig } from './config';
 import { ExecLimiter } from './exec-limiter';
-import { injectHandler } from './inject-handler';
 import { registerInjectMetrics } from './inject-metrics';
-import { KubeContainerExec } from './kube-container-exec';
-import { kubeReadiness } from './kube-readiness';
+import { certInjectorService } from './service';
 
-const cfg = loadConfigOrExit('cert-injector', { ...certInjectorFields, certWarnDays: certWarnDaysField });
+const cfg = readConfig();
 const log = createLogger({ service: 'cert-injector', level: cfg.logLevel });
 
 runMain({
   log,
   start: async () => {
     const tls = readTlsFiles(cfg);
-    const { kc } = loadKubeConfig(cfg.kubeconfig);
     const limiter = new ExecLimiter({ concurrency: cfg.execConcurrency, queue: cfg.execQueue });
     const registry = createMetricsRegistry();
     const observer = registerInjectMetrics(registry, () => limiter.stats());
-    const injector = new CertInjector({ exec: new KubeContainerExec(kc), limiter, timeoutMs: cfg.execTimeoutMs, trustDomain: cfg.trustDomain, log, observer });
-    const grpc = await startGrpcServer({
-      host: cfg.grpcHost,
-      port: cfg.grpcPort,
-      tls,
-      log,
-      registry,
-      services: [
-        service({
-          name: 'authn.v1.CertInjector',
-          definition: CertInjectorService,
-          allow: { inject: ['gateway'] },
-          handlers: { inject: injectHandler(injector) },
-        }),
-      ],
+    const { clusters, ready, readyFields } = await startClusterServices({
+      file: cfg.clustersFile,
+      fallback: defaultClusterDeclaration(cfg),
+      defaultTrustDomain: cfg.trustDomain,
+      pollMs: cfg.clustersPollMs,
+      syncGraceMs: cfg.clusterSyncGraceMs,
+      deps: { log, registry, certWarnDays: cfg.certWarnDays },
     });
-    const expiry = watchCredentialExpiry({ read: () => readKubeClientCert(kc), log, warnDays: cfg.certWarnDays, registry });
-    const ready = kubeReadiness(kc, log);
-    const ops = await startOpsServer({ host: cfg.opsHost, port: cfg.opsPort, ready, registry });
-    void ready();
-    log.event('SERVICE_READY', { grpcPort: grpc.port, opsPort: ops.port });
+    const injector = new CertInjector({ clusters: (name) => clusters.lookup(name), limiter, timeoutMs: cfg.execTimeoutMs, log, observer });
+    const serving = await serveGrpc({ cfg, tls, log, registry, services: [certInjectorService(injector)], ready, readyFields });
     return {
       stop: async () => {
-        await grpc.stop();
-        await ops.close();
-        expiry.stop();
+        await serving.stop();
+        await clusters.stop();
       },
     };
   },

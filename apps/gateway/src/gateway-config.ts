@@ -1,4 +1,4 @@
-import { duration, int, list, optionalStr, port, redisPrefixField, str, trustDomainField, type ConfigOf, type Field } from '@podid/config';
+import { bool, duration, int, list, optionalStr, port, redisPrefixField, str, trustDomainField, type ConfigOf, type Field } from '@podid/config';
 import { parseRedisUrl } from '@podid/redis-stores';
 import { peerAddressFields, serviceFields } from '@podid/runtime';
 import { parseRateSpec, type RateSpec } from './protocol/rate-spec';
@@ -50,7 +50,8 @@ export const gatewayConfigSchema = {
   redisUrl: redisUrl('REDIS_URL', 'redis://127.0.0.1:6379'),
   redisPrefix: redisPrefixField,
   rateIp: rate('PODID_RATE_LIMIT_IP', { limit: 60, windowMs: 60_000 }),
-  rateHost: rate('PODID_RATE_LIMIT_HOST', { limit: 30, windowMs: 60_000 }),
+  // Every replica of a Deployment logs in as the same host: sized for rollouts of hundreds of pods, not for one.
+  rateHost: rate('PODID_RATE_LIMIT_HOST', { limit: 600, windowMs: 60_000 }),
   ratePod: rate('PODID_RATE_LIMIT_POD', { limit: 30, windowMs: 60_000 }),
   handshakeTimeoutMs: connectionTimeout('PODID_GATEWAY_HANDSHAKE_TIMEOUT', 10_000),
   headersTimeoutMs: connectionTimeout('PODID_GATEWAY_HEADERS_TIMEOUT', 15_000),
@@ -59,6 +60,16 @@ export const gatewayConfigSchema = {
   idleTimeoutMs: connectionTimeout('PODID_GATEWAY_IDLE_TIMEOUT', 15_000),
   maxConnections: int({ env: 'PODID_GATEWAY_MAX_CONNECTIONS', default: 4096, min: 1, max: 1_000_000 }),
   maxConnectionsPerIp: int({ env: 'PODID_GATEWAY_MAX_CONNECTIONS_PER_IP', default: 64, min: 1, max: 1_000_000 }),
+  // The platform gRPC API (docs/api.md, Platform gRPC API).
+  platformEnabled: bool({ env: 'PODID_PLATFORM_API', default: true }),
+  platformHost: str({ env: 'PODID_PLATFORM_HOST', default: '0.0.0.0' }),
+  platformPort: port({ env: 'PODID_PLATFORM_PORT', default: 8444 }),
+  ratePlatform: rate('PODID_RATE_LIMIT_PLATFORM', { limit: 600, windowMs: 60_000 }),
+  platformMaxDeadlineMs: duration({ env: 'PODID_PLATFORM_MAX_DEADLINE', default: 30_000, min: 100, max: 300_000, minText: '100ms', maxText: '5m' }),
+  platformAuditBuffer: int({ env: 'PODID_PLATFORM_AUDIT_BUFFER', default: 1000, min: 1, max: 100_000 }),
+  platformAuditRecheckMs: duration({ env: 'PODID_PLATFORM_AUDIT_RECHECK', default: 30_000, min: 100, max: 3_600_000, minText: '100ms', maxText: '1h' }),
+  platformAuditStallMs: duration({ env: 'PODID_PLATFORM_AUDIT_STALL', default: 5000, min: 100, max: 300_000, minText: '100ms', maxText: '5m' }),
+  auditStreamMaxLen: int({ env: 'PODID_AUDIT_STREAM_MAXLEN', default: 100_000, min: 100, max: 10_000_000 }),
 };
 
 export type GatewayConfig = ConfigOf<typeof gatewayConfigSchema>;

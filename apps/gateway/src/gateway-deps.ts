@@ -1,5 +1,6 @@
 import type { Logger } from '@podid/logging';
 import type { GatewayMetrics } from './gateway-metrics';
+import type { AuditSink } from './platform/audit-sink';
 import type { LoginRateSpecs } from './rate-limit/login-rate-limits';
 import type { RateLimiter } from '@podid/redis-stores';
 import type { BundleCache } from './upstream/bundle-cache';
@@ -26,6 +27,8 @@ export interface GatewayDeps {
   /** True when Redis has AOF on (revocations survive its restart); undefined when it does not answer. */
   redisAofEnabled(): Promise<boolean | undefined>;
   readonly metrics: GatewayMetrics;
+  /** The audit stream of WatchAudit (logins, denials, revocations, platform calls). */
+  readonly audit: AuditSink;
   readonly log: Logger;
   now(): Date;
 }

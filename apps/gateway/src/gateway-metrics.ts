@@ -8,7 +8,14 @@ export interface GatewayMetrics {
   tokens: Counter<'authenticator'>;
   rateLimited: Counter<'scope'>;
   connectionsShed: Counter<'reason'>;
+  /** Platform gRPC API calls by RPC and stable code (`OK` for success). */
+  platformCalls: Counter<'method' | 'code'>;
+  /** Audit records the gateway could not append to the Redis audit stream. */
+  auditStreamErrors: Counter;
 }
+
+/** Prefix of the gateway's rate-limit fallback metrics (FallbackRateLimiter's metricPrefix). */
+export const GATEWAY_METRIC_PREFIX = 'podid_gateway';
 
 export function createGatewayMetrics(registry: Registry): GatewayMetrics {
   const registers = [registry];
@@ -25,5 +32,7 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     tokens: new Counter({ name: 'podid_gateway_tokens_issued_total', help: 'Access tokens issued, by authenticator.', labelNames: ['authenticator'], registers }),
     rateLimited: new Counter({ name: 'podid_gateway_rate_limited_total', help: 'Requests refused with 429, by scope.', labelNames: ['scope'], registers }),
     connectionsShed: new Counter({ name: 'podid_gateway_connections_shed_total', help: 'Connections closed on accept, by reason (per_ip_cap, total_cap).', labelNames: ['reason'], registers }),
+    platformCalls: new Counter({ name: 'podid_gateway_platform_calls_total', help: 'Platform gRPC API calls, by RPC and stable code (OK for success).', labelNames: ['method', 'code'], registers }),
+    auditStreamErrors: new Counter({ name: 'podid_gateway_audit_stream_errors_total', help: 'Audit records that could not be appended to the Redis audit stream.', registers }),
   };
 }

@@ -47,7 +47,7 @@ describe('gateway process (dist/main.js)', () => {
 
   it('starts, serves HTTPS and the ops endpoints, and exits 0 on SIGTERM', async () => {
     const [httpsPort, opsPort] = [await freePort(), await freePort()];
-    const p = spawnNode(SCRIPT, { ...env, PODID_GATEWAY_PORT: String(httpsPort), PODID_OPS_PORT: String(opsPort) });
+    const p = spawnNode(SCRIPT, { ...env, PODID_GATEWAY_PORT: String(httpsPort), PODID_PLATFORM_PORT: '0', PODID_OPS_PORT: String(opsPort) });
     await p.waitForEvent('SERVICE_READY');
     expect(await get(opsPort, '/healthz')).toBe(200);
     expect(await get(opsPort, '/readyz')).toBe(200);

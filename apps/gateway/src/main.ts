@@ -12,7 +12,7 @@ runMain({
   log,
   start: async () => {
     const gw = await startGateway(cfg, log);
-    log.event('SERVICE_READY', { httpsPort: gw.port, opsPort: gw.opsPort });
+    log.event('SERVICE_READY', { https_port: gw.port, ops_port: gw.opsPort, platform_port: gw.platformPort });
     return gw;
   },
 });

@@ -3,12 +3,14 @@ import type { Logger } from '@podid/logging';
 import { startOpsServer } from '@podid/runtime';
 import type { GatewayConfig } from './gateway-config';
 import type { GatewayDeps } from './gateway-deps';
-import { createGatewayMetrics } from './gateway-metrics';
+import { createGatewayMetrics, GATEWAY_METRIC_PREFIX } from './gateway-metrics';
 import { startGatewayServer } from './http/gateway-server';
 import { createRequestHandler } from './http/request-handler';
 import { createShedReporter } from './http/shed-reporter';
 import { parseProxyList } from './protocol/trusted-proxies';
-import { countRedisErrors, createRedis, FallbackRateLimiter, MemoryRateLimiter, RedisRateLimiter } from '@podid/redis-stores';
+import { countRedisErrors, createRedis, FallbackRateLimiter, MemoryRateLimiter, RedisAuditStream, RedisRateLimiter, RedisRevocationStore } from '@podid/redis-stores';
+import { createAuditSink } from './platform/audit-sink';
+import { startPlatformServer, type PlatformServer } from './platform/platform-server';
 import { redisAofEnabled, redisPing, waitForRedis } from './redis-client';
 import { gatewayReadiness } from './routes/health';
 import { gatewayRoutes } from './routes/gateway-routes';
@@ -19,6 +21,8 @@ import { closeUpstreams, createUpstreams } from './upstream/upstreams';
 export interface RunningGateway {
   readonly port: number;
   readonly opsPort: number;
+  /** The platform gRPC API's port; undefined when PODID_PLATFORM_API=false. */
+  readonly platformPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -45,8 +49,9 @@ export async function startGateway(cfg: GatewayConfig, log: Logger, now: () => D
     fallback: new MemoryRateLimiter(),
     log,
     registry: ops.registry,
-    metricPrefix: 'podid_gateway',
+    metricPrefix: GATEWAY_METRIC_PREFIX,
   });
+  const auditStream = new RedisAuditStream({ redis, prefix: cfg.redisPrefix, maxLen: cfg.auditStreamMaxLen });
   const deps: GatewayDeps = {
     upstreams,
     health,
@@ -60,6 +65,7 @@ export async function startGateway(cfg: GatewayConfig, log: Logger, now: () => D
     redisReady: () => redisPing(redis),
     redisAofEnabled: () => redisAofEnabled(redis),
     metrics,
+    audit: createAuditSink(auditStream, log, metrics.auditStreamErrors),
     log,
     now,
   };
@@ -75,10 +81,25 @@ export async function startGateway(cfg: GatewayConfig, log: Logger, now: () => D
     limits: { maxConnections: cfg.maxConnections, maxConnectionsPerIp: cfg.maxConnectionsPerIp },
     onShed: createShedReporter({ log, counter: metrics.connectionsShed }),
   });
+  let platform: PlatformServer | undefined;
+  if (cfg.platformEnabled) {
+    platform = await startPlatformServer({
+      deps,
+      // Read-only here: the platform API checks a certificate caller's host and pod uid as Issue does.
+      revocations: new RedisRevocationStore({ redis, prefix: cfg.redisPrefix }),
+      auditStream,
+      settings: { host: cfg.platformHost, port: cfg.platformPort, rate: cfg.ratePlatform, maxDeadlineMs: cfg.platformMaxDeadlineMs, auditBuffer: cfg.platformAuditBuffer, auditStallMs: cfg.platformAuditStallMs, auditRecheckMs: cfg.platformAuditRecheckMs, auditPollMs: 250 },
+      certFile: cfg.gatewayCertFile,
+      keyFile: cfg.gatewayKeyFile,
+      log,
+    });
+  }
   return {
     port: server.port,
     opsPort: ops.port,
+    platformPort: platform?.port,
     async stop() {
+      await platform?.stop();
       await server.close();
       await ops.close();
       closeUpstreams(upstreams);

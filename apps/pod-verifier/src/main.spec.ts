@@ -32,7 +32,7 @@ describe('pod-verifier process lifecycle', () => {
     const child = spawnNode(MAIN, env);
     try {
       const ready = await child.waitForEvent('SERVICE_READY');
-      expect(ready).toMatchObject({ grpcPort: grpc, opsPort: ops, kubeCredentials: 'kubeconfig-client-cert', tokenReview: 'local-jwks' });
+      expect(ready).toMatchObject({ grpc_port: grpc, ops_port: ops, kube_credentials: 'kubeconfig-client-cert', token_review: 'local-jwks' });
       expect((await fetch(`http://127.0.0.1:${ops}/healthz`)).status).toBe(200);
       await waitFor(async () => (await fetch(`http://127.0.0.1:${ops}/readyz`)).status === 200, { message: 'readyz after informers synced' });
       const tls = await pki.tls('gateway');
@@ -51,13 +51,13 @@ describe('pod-verifier process lifecycle', () => {
       const uid = await applyPod(cluster.sim, 'jwks', 'p1', { serviceAccount: 'sa' });
       const token = await cluster.sim.createServiceAccountToken({ namespace: 'jwks', serviceAccount: 'sa', audiences: ['podid'], podName: 'p1' });
       const pv = createServiceClient(PodVerifierService, { address: `127.0.0.1:${grpc}`, tls, expectService: 'pod-verifier', deadlineMs: 5000 });
-      await expect(pv.reviewToken({ token, audience: 'podid', maxTokenAgeSeconds: 0 })).resolves.toMatchObject({ podUid: uid, serviceAccount: 'sa' });
+      await expect(pv.reviewToken({ cluster: '', token, audience: 'podid', maxTokenAgeSeconds: 0 })).resolves.toMatchObject({ podUid: uid, serviceAccount: 'sa' });
       pv.close();
       await eventually(() => expect(child.lines.some((l) => l['event'] === 'SA_JWKS_REFRESHED')).toBe(true));
       // The simulator's client certificate lives a year: a year's threshold warns, with the expiry on /metrics.
       await eventually(() => expect(child.lines.find((l) => l['event'] === 'K8S_CLIENT_CERT_EXPIRING')).toMatchObject({ level: 'warn', subject_cn: 'pod-verifier', days_left: expect.any(Number) }));
       const metrics = await (await fetch(`http://127.0.0.1:${ops}/metrics`)).text();
-      const left = Number(/^podid_k8s_client_cert_expiry_seconds (\S+)$/m.exec(metrics)?.[1]);
+      const left = Number(/^podid_k8s_client_cert_expiry_seconds\{cluster="default"\} (\S+)$/m.exec(metrics)?.[1]);
       expect(left).toBeGreaterThan(300 * 86_400);
       expect(left).toBeLessThan(366 * 86_400);
     } finally {
@@ -77,6 +77,20 @@ describe('pod-verifier process lifecycle', () => {
       expect((await fetch(`http://127.0.0.1:${ops}/readyz`)).status).toBe(503);
     } finally {
       expect(await child.stop('SIGTERM')).toBe(0);
+    }
+  });
+
+  it('exits 1 naming the cause when a clusters file meets PODID_SA_TOKEN_ISSUER, or the one cluster cannot open', async () => {
+    const clusters = join(cluster.dir, 'clusters.yaml');
+    writeFileSync(clusters, `clusters:\n  - name: a\n    kubeconfig: ${cluster.kubeconfigPath}\n`);
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ PODID_CLUSTERS_FILE: clusters, PODID_SA_TOKEN_ISSUER: cluster.sim.serviceAccountIssuer }, 'PODID_SA_TOKEN_ISSUER cannot be used with PODID_CLUSTERS_FILE'],
+      [{ KUBECONFIG: join(cluster.dir, 'missing-kubeconfig') }, 'cluster "default": KUBECONFIG='],
+    ];
+    for (const [extra, message] of cases) {
+      const child = spawnNode(MAIN, (await envWith(extra)).env);
+      expect(await new Promise((resolve) => child.child.once('exit', resolve))).toBe(1);
+      expect(child.lines.find((l) => l['event'] === 'SERVICE_FAILED')?.['err']).toMatchObject({ message: expect.stringContaining(message) });
     }
   });
 

@@ -91,7 +91,7 @@ describe('pod-verifier over gRPC mTLS against the simulator (dist/main.js)', () 
   });
 
   const verify = (pod: string, r: Partial<Restrictions> = {}, extra: { containerName?: string; expectedUid?: string } = {}) =>
-    client.verifyPod({ namespace: 'demo', pod, restrictions: { ...none, ...r }, containerName: extra.containerName ?? 'authenticator', expectedUid: extra.expectedUid ?? '' });
+    client.verifyPod({ cluster: '', namespace: 'demo', pod, restrictions: { ...none, ...r }, containerName: extra.containerName ?? 'authenticator', expectedUid: extra.expectedUid ?? '' });
   const codeOf = (p: Promise<unknown>) => p.then(() => 'accepted', (e: { kind: string; code: string }) => `${e.kind}/${e.code}`);
 
   it('verifies a pod against every restriction and returns its identity', async () => {
@@ -149,24 +149,37 @@ describe('pod-verifier over gRPC mTLS against the simulator (dist/main.js)', () 
   });
 
   it('CheckPodLive answers from the cache alone: live only for the pod with that uid', async () => {
-    expect(await client.checkPodLive({ namespace: 'demo', pod: 'web-7f9-a', podUid: uids['web']! })).toEqual({ live: true });
-    expect(await client.checkPodLive({ namespace: 'demo', pod: 'web-7f9-a', podUid: 'an-old-uid' })).toEqual({ live: false });
-    expect(await client.checkPodLive({ namespace: 'demo', pod: 'never-existed', podUid: 'u' })).toEqual({ live: false });
+    expect(await client.checkPodLive({ cluster: '', namespace: 'demo', pod: 'web-7f9-a', podUid: uids['web']! })).toEqual({ live: true });
+    expect(await client.checkPodLive({ cluster: '', namespace: 'demo', pod: 'web-7f9-a', podUid: 'an-old-uid' })).toEqual({ live: false });
+    expect(await client.checkPodLive({ cluster: '', namespace: 'demo', pod: 'never-existed', podUid: 'u' })).toEqual({ live: false });
     expect(child.lines.some((l) => l['event'] === 'K8S_CACHE_MISS' && l['name'] === 'never-existed')).toBe(false);
-    expect(await codeOf(client.checkPodLive({ namespace: 'demo', pod: '', podUid: 'u' }))).toMatch(/^invalid_argument\//);
+    expect(await codeOf(client.checkPodLive({ cluster: '', namespace: 'demo', pod: '', podUid: 'u' }))).toMatch(/^invalid_argument\//);
     const other = createServiceClient(PodVerifierService, { address: grpcAddress, tls: await pki.tls('cert-injector'), expectService: 'pod-verifier', deadlineMs: 2000 });
-    await expect(other.checkPodLive({ namespace: 'demo', pod: 'web-7f9-a', podUid: uids['web']! })).rejects.toMatchObject({ kind: 'permission_denied' });
+    await expect(other.checkPodLive({ cluster: '', namespace: 'demo', pod: 'web-7f9-a', podUid: uids['web']! })).rejects.toMatchObject({ kind: 'permission_denied' });
+    other.close();
+  });
+
+  it('ExplainPod reports every check of a pod over gRPC, and only the gateway may ask', async () => {
+    const r = await client.explainPod({ cluster: '', namespace: 'demo', pod: 'web-7f9-a', restrictions: { ...none, deployment: 'api', podLabelSelector: 'app=db' }, containerName: 'app' });
+    expect(r.uid).toBe(uids['web']);
+    expect(r.checks.filter((c) => !c.ok).map((c) => [c.name, c.code])).toEqual([
+      ['owners', 'OWNER_MISMATCH'],
+      ['pod-labels', 'POD_LABELS_MISMATCH'],
+    ]);
+    expect(await client.explainPod({ cluster: '', namespace: 'demo', pod: 'ghost', restrictions: none, containerName: 'app' })).toEqual({ uid: '', checks: [expect.objectContaining({ name: 'exists', ok: false, code: 'POD_NOT_FOUND' })] });
+    const other = createServiceClient(PodVerifierService, { address: grpcAddress, tls: await pki.tls('cert-injector'), expectService: 'pod-verifier', deadlineMs: 2000 });
+    await expect(other.explainPod({ cluster: '', namespace: 'demo', pod: 'web-7f9-a', restrictions: none, containerName: 'app' })).rejects.toMatchObject({ kind: 'permission_denied' });
     other.close();
   });
 
   it('refuses callers other than the gateway with PERMISSION_DENIED', async () => {
     const other = createServiceClient(PodVerifierService, { address: grpcAddress, tls: await pki.tls('cert-injector'), expectService: 'pod-verifier', deadlineMs: 2000 });
-    await expect(other.verifyPod({ namespace: 'demo', pod: 'bare', restrictions: none, containerName: 'app', expectedUid: '' })).rejects.toMatchObject({ kind: 'permission_denied' });
+    await expect(other.verifyPod({ cluster: '', namespace: 'demo', pod: 'bare', restrictions: none, containerName: 'app', expectedUid: '' })).rejects.toMatchObject({ kind: 'permission_denied' });
     other.close();
   });
 
   it('GetStatus reports the API reachable, every permission granted, the client certificate expiry and synced caches', async () => {
-    const s = await client.getStatus({});
+    const s = await client.getStatus({ cluster: '' });
     expect(s).toMatchObject({ reachable: true, error: '', credentialSource: 'kubeconfig-client-cert', synced: true });
     expect(s.permissions).toHaveLength(28);
     expect(s.permissions.filter((p) => !p.allowed)).toEqual([]);
@@ -175,7 +188,7 @@ describe('pod-verifier over gRPC mTLS against the simulator (dist/main.js)', () 
     const notAfter = new X509Certificate(Buffer.from(certData, 'base64')).validTo;
     expect(s.clientCertNotAfter).toBe(Math.floor(Date.parse(notAfter) / 1000));
     const other = createServiceClient(PodVerifierService, { address: grpcAddress, tls: await pki.tls('cert-injector'), expectService: 'pod-verifier', deadlineMs: 2000 });
-    await expect(other.getStatus({})).rejects.toMatchObject({ kind: 'permission_denied' });
+    await expect(other.getStatus({ cluster: '' })).rejects.toMatchObject({ kind: 'permission_denied' });
     other.close();
   });
 
@@ -185,17 +198,17 @@ describe('pod-verifier over gRPC mTLS against the simulator (dist/main.js)', () 
 
     it('returns the verified facts of a pod-bound token', async () => {
       const t = await token('web-7f9-a');
-      const res = await client.reviewToken({ token: t, audience: 'podid', maxTokenAgeSeconds: 0 });
+      const res = await client.reviewToken({ cluster: '', token: t, audience: 'podid', maxTokenAgeSeconds: 0 });
       expect(res).toMatchObject({ namespace: 'demo', serviceAccount: 'demo-sa', podName: 'web-7f9-a', podUid: uids['web'] });
       expect(res.expiresAt).toBeGreaterThan(Date.now() / 1000 + 500);
       expect(JSON.stringify(child.lines)).not.toContain(t.split('.')[2]);
     });
 
     it('refuses another audience, a malformed token, and a token older than allowed', async () => {
-      expect(await codeOf(client.reviewToken({ token: await token('web-7f9-a', ['vault']), audience: 'podid', maxTokenAgeSeconds: 0 }))).toBe('unauthenticated/SA_TOKEN_AUDIENCE');
-      expect(await codeOf(client.reviewToken({ token: 'abc.def', audience: 'podid', maxTokenAgeSeconds: 0 }))).toBe('unauthenticated/SA_TOKEN_MALFORMED');
+      expect(await codeOf(client.reviewToken({ cluster: '', token: await token('web-7f9-a', ['vault']), audience: 'podid', maxTokenAgeSeconds: 0 }))).toBe('unauthenticated/SA_TOKEN_AUDIENCE');
+      expect(await codeOf(client.reviewToken({ cluster: '', token: 'abc.def', audience: 'podid', maxTokenAgeSeconds: 0 }))).toBe('unauthenticated/SA_TOKEN_MALFORMED');
       const t = await token('web-7f9-a');
-      await waitFor(() => codeOf(client.reviewToken({ token: t, audience: 'podid', maxTokenAgeSeconds: 1 })).then((c) => c === 'unauthenticated/SA_TOKEN_TOO_OLD'), {
+      await waitFor(() => codeOf(client.reviewToken({ cluster: '', token: t, audience: 'podid', maxTokenAgeSeconds: 1 })).then((c) => c === 'unauthenticated/SA_TOKEN_TOO_OLD'), {
         timeoutMs: 5000,
         message: 'token older than 1s',
       });
@@ -204,9 +217,9 @@ describe('pod-verifier over gRPC mTLS against the simulator (dist/main.js)', () 
     it('refuses the token of a deleted pod, and revokes that pod\'s access tokens (with retry)', async () => {
       const uid = await applyPod(cluster.sim, 'demo', 'short-lived', { serviceAccount: 'demo-sa' });
       const t = await token('short-lived');
-      expect((await client.reviewToken({ token: t, audience: 'podid', maxTokenAgeSeconds: 0 })).podUid).toBe(uid);
+      expect((await client.reviewToken({ cluster: '', token: t, audience: 'podid', maxTokenAgeSeconds: 0 })).podUid).toBe(uid);
       await cluster.sim.remove('Pod', 'demo', 'short-lived');
-      expect(await codeOf(client.reviewToken({ token: t, audience: 'podid', maxTokenAgeSeconds: 0 }))).toBe('unauthenticated/SA_TOKEN_POD_GONE');
+      expect(await codeOf(client.reviewToken({ cluster: '', token: t, audience: 'podid', maxTokenAgeSeconds: 0 }))).toBe('unauthenticated/SA_TOKEN_POD_GONE');
       await waitFor(() => revoked.includes(uid), { timeoutMs: 10_000, message: 'Revoke({podUid}) reached token-issuer' });
       const line = await waitFor(() => child.lines.find((l) => l['event'] === 'POD_DELETED_TOKENS_REVOKED' && l['pod_uid'] === uid), { message: 'revocation logged' });
       expect(line).toMatchObject({ namespace: 'demo', pod: 'short-lived' });
@@ -215,4 +228,18 @@ describe('pod-verifier over gRPC mTLS against the simulator (dist/main.js)', () 
       await eventually(() => expect(child.lines.some((l) => l['event'] === 'POD_DELETED_TOKENS_REVOKED' && l['attempts'] === 2)).toBe(true));
     });
   });
+
+  it('keeps its cache right while the simulator cuts watches and expires their resourceVersions (relists)', async () => {
+    // startSimCluster cuts every watch within 3-6 s and keeps 2 s of history: a pod informer whose last event is
+    // older than other resources' newer ones resumes with 410 Gone, and lists again.
+    const lists = () => cluster.sim.accessLog.filter((e) => e.user === 'pod-verifier' && e.resource === 'pods' && e.verb === 'list').length;
+    const before = lists();
+    const uid = await applyPod(cluster.sim, 'demo', 'during-relists');
+    await eventually(async () => expect((await verify('during-relists', {}, { expectedUid: uid })).uid).toBe(uid), 20_000);
+    await cluster.sim.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'demo', name: 'moves-the-resource-version' } });
+    await waitFor(() => lists() > before, { timeoutMs: 30_000, message: 'a relist of pods after an expired resourceVersion' });
+    expect((await verify('during-relists', {}, { expectedUid: uid })).uid).toBe(uid);
+    await cluster.sim.remove('Pod', 'demo', 'during-relists');
+    await eventually(async () => expect(await codeOf(verify('during-relists'))).toBe('not_found/POD_NOT_FOUND'), 20_000);
+  }, 90_000);
 });

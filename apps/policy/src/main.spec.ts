@@ -22,16 +22,20 @@ describe('policy process lifecycle', () => {
     const pki = await makeTestPki('policy-main');
     const dir = tmpDir();
     const [grpcPort, opsPort] = [await freePort(), await freePort()];
+    // The demo policy's authenticators name local mode's two clusters.
+    const clustersFile = join(dir, 'clusters.yaml');
+    writeFileSync(clustersFile, 'clusters:\n  - name: dev\n    kubeconfig: /state/dev.kubeconfig\n  - name: qa\n    kubeconfig: /state/qa.kubeconfig\n');
     child = spawnNode(MAIN, {
       ...writeTlsEnv(dir, 'policy', await pki.tls('policy')),
       PODID_POLICY: DEMO_POLICY,
+      PODID_CLUSTERS_FILE: clustersFile,
       PODID_GRPC_HOST: '127.0.0.1',
       PODID_GRPC_PORT: String(grpcPort),
       PODID_OPS_HOST: '127.0.0.1',
       PODID_OPS_PORT: String(opsPort),
     });
-    expect(await child.waitForEvent('SERVICE_READY')).toMatchObject({ grpcPort, opsPort });
-    await eventually(() => expect(child!.lines.find((l) => l['event'] === 'POLICY_LOADED')).toMatchObject({ authenticators: 2, hosts: 4 }));
+    expect(await child.waitForEvent('SERVICE_READY')).toMatchObject({ grpc_port: grpcPort, ops_port: opsPort });
+    await eventually(() => expect(child!.lines.find((l) => l['event'] === 'POLICY_LOADED')).toMatchObject({ authenticators: 3, hosts: 4 }));
 
     for (const path of ['/healthz', '/readyz']) expect((await fetch(`http://127.0.0.1:${opsPort}${path}`)).status).toBe(200);
 
@@ -55,6 +59,7 @@ describe('policy process lifecycle', () => {
     [{ PODID_POLICY: DEMO_POLICY, PODID_GRPC_PORT: 'http' }, 'PODID_GRPC_PORT="http"'],
     [{}, 'PODID_POLICY=unset'],
     [{ PODID_POLICY: DEMO_POLICY, PODID_POLICY_POLL_INTERVAL: '10ms' }, 'PODID_POLICY_POLL_INTERVAL="10ms"'],
+    [{ PODID_POLICY: DEMO_POLICY, PODID_CLUSTERS_POLL_MS: '5s' }, 'PODID_CLUSTERS_POLL_MS="5s"'],
   ])('exits 78 with one stderr line naming the bad variable (%o)', async (env, named) => {
     child = spawnNode(MAIN, { PODID_TLS_CA_FILE: '/x', PODID_TLS_CERT_FILE: '/x', PODID_TLS_KEY_FILE: '/x', ...env });
     expect(await exitCode(child)).toBe(78);

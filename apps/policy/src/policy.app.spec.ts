@@ -96,3 +96,47 @@ describe('policy service over gRPC mTLS (spawned dist/main.js)', () => {
     expect((await resolveWeb()).restrictions?.namespace).toBe('prod');
   });
 });
+
+describe('policy service with a clusters file (spawned dist/main.js)', () => {
+  it('gives each authenticator its cluster and trust domain, and follows a rewritten clusters file', async () => {
+    const pki = await makeTestPki('policy-app-clusters');
+    const dir = tmpDir();
+    const file = join(dir, 'policy.yaml');
+    // The clusters file lives in a folder of its own, as a second ConfigMap would.
+    const clustersDir = tmpDir();
+    const clusters = join(clustersDir, 'clusters.yaml');
+    writeFileSync(clusters, 'clusters:\n  - {name: eu, kubeconfig: /etc/podid/eu}\n  - {name: us, kubeconfig: /etc/podid/us, trustDomain: us.example}\n');
+    writeFileSync(file, policyText('demo').replace('    id: dev-cluster\n', '    id: dev-cluster\n    cluster: us\n'));
+    const grpcPort = await freePort();
+    const child = spawnNode(MAIN, {
+      ...writeTlsEnv(dir, 'policy', await pki.tls('policy')),
+      PODID_POLICY: file,
+      PODID_CLUSTERS_FILE: clusters,
+      PODID_CLUSTERS_POLL_MS: '200',
+      PODID_POLICY_DEBOUNCE: '50ms',
+      PODID_TRUST_DOMAIN: 'corp.example',
+      PODID_GRPC_HOST: '127.0.0.1',
+      PODID_GRPC_PORT: String(grpcPort),
+      PODID_OPS_HOST: '127.0.0.1',
+      PODID_OPS_PORT: String(await freePort()),
+    });
+    const client = createServiceClient(PolicyService, { address: `127.0.0.1:${grpcPort}`, tls: await pki.tls('gateway'), expectService: 'policy' });
+    try {
+      await child.waitForEvent('SERVICE_READY');
+      const resolve = () => client.resolve({ serviceId: 'dev-cluster', type: K8S, hostId: 'apps/web' });
+      expect((await resolve()).authenticator).toMatchObject({ cluster: 'us', trustDomain: 'us.example' });
+      expect((await client.listAuthenticators({})).authenticators[0]).toMatchObject({ cluster: 'us', trustDomain: 'us.example' });
+      // us loses its trust domain: the default one applies after the reload.
+      writeFileSync(clusters, 'clusters:\n  - {name: eu, kubeconfig: /etc/podid/eu}\n  - {name: us, kubeconfig: /etc/podid/us}\n');
+      await waitFor(async () => (await resolve()).authenticator?.trustDomain === 'corp.example', { timeoutMs: 10_000, message: 'the new trust domain after a clusters file rewrite' });
+      // us removed: the policy names an undeclared cluster, so it stays as it was.
+      writeFileSync(clusters, 'clusters:\n  - {name: eu, kubeconfig: /etc/podid/eu}\n');
+      const failed = await child.waitForEvent('POLICY_RELOAD_FAILED', 10_000);
+      expect(failed).toMatchObject({ file, problem: expect.stringContaining('cluster "us" is not declared in the clusters file (declared: eu)') });
+      expect((await resolve()).authenticator).toMatchObject({ cluster: 'us', trustDomain: 'corp.example' });
+    } finally {
+      client.close();
+      expect(await child.stop('SIGTERM')).toBe(0);
+    }
+  });
+});

@@ -1,8 +1,8 @@
-import { duration, optionalStr, redisPrefixField, str, url, type ConfigOf } from '@podid/config';
+import { duration, loadConfigOrExit, optionalStr, redisPrefixField, str, url, type ConfigOf } from '@podid/config';
 import { serviceFields } from '@podid/runtime';
 
 /** Env vars of token-issuer (docs/configuration.md). */
-export const tokenIssuerFields = {
+export const configSchema = {
   ...serviceFields,
   // Secret: a URL may carry the Redis password.
   redisUrl: str({ env: 'REDIS_URL', secret: true, pattern: /^(rediss?|redis-sentinels?|redis-clusters?):\/\/\S+$/ }),
@@ -17,12 +17,17 @@ export const tokenIssuerFields = {
   kubeconfig: optionalStr({ env: 'KUBECONFIG' }),
 };
 
-export type TokenIssuerConfig = ConfigOf<typeof tokenIssuerFields>;
+export type Config = ConfigOf<typeof configSchema>;
 
-/** Cross-field rule loadConfig cannot express: exactly one key store. Returns the problem line or undefined. */
-export function keyStoreProblem(cfg: TokenIssuerConfig): string | undefined {
+/** Cross-field rule: exactly one key store. */
+export function configProblems(cfg: Pick<Config, 'keysDir' | 'keysSecretNamespace'>): string[] {
   if (!cfg.keysDir === !cfg.keysSecretNamespace) {
-    return 'PODID_TOKEN_KEYS_DIR / PODID_TOKEN_KEYS_SECRET_NAMESPACE: expected exactly one of them (file store or Kubernetes Secret)';
+    return ['PODID_TOKEN_KEYS_DIR / PODID_TOKEN_KEYS_SECRET_NAMESPACE: expected exactly one of them (file store or Kubernetes Secret)'];
   }
-  return undefined;
+  return [];
+}
+
+/** The config from env; a bad variable or a broken rule prints one stderr line each and exits 78. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return loadConfigOrExit('token-issuer', configSchema, env, configProblems);
 }

@@ -5,7 +5,7 @@ import { defaultRotationPolicy, signToken, verifyToken } from '@podid/tokens';
 import { KeyManager } from './key-manager';
 
 const H = 3_600_000;
-const k8s = { namespace: 'n', pod: 'p', pod_uid: 'u', service_account: 's', authenticator: 'authn-k8s/dev' };
+const k8s = { namespace: 'n', pod: 'p', pod_uid: 'u', service_account: 's', authenticator: 'authn-k8s/dev', cluster: 'default' };
 
 describe('KeyManager with a file store and a fake clock', () => {
   it('publishes the next key before it signs, keeps the old one for its tokens, and survives a restart', async () => {

@@ -19,7 +19,7 @@ describe('token-issuer process lifecycle', () => {
     const app = spawnNode(MAIN, env);
     try {
       const ready = await app.waitForEvent('SERVICE_READY');
-      expect(ready).toMatchObject({ grpcPort, opsPort });
+      expect(ready).toMatchObject({ grpc_port: grpcPort, ops_port: opsPort });
       for (const path of ['/healthz', '/readyz']) expect((await fetch(`http://127.0.0.1:${opsPort}${path}`)).status).toBe(200);
       const tls = await pki.tls('gateway');
       const Health = makeGenericClientConstructor(healthService as never, 'Health');

@@ -5,7 +5,7 @@ import { spawnNode, startRedis, waitFor, type ChildHandle, type RedisHandle, typ
 import { appEnv, MAIN } from './app-env.fixture';
 
 type Client = ServiceClient<typeof TokenIssuerService>;
-const k8s = { namespace: 'demo', pod: 'app-1', podUid: 'uid-1', serviceAccount: 'demo-sa', authenticator: 'authn-k8s/dev' };
+const k8s = { namespace: 'demo', pod: 'app-1', podUid: 'uid-1', serviceAccount: 'demo-sa', authenticator: 'authn-k8s/dev', cluster: 'prod-eu' };
 const issueReq = (over: Partial<IssueRequest> = {}): IssueRequest => ({ hostId: 'conjur/authn-k8s/dev/apps/demo', k8s, ttlSeconds: 480, audience: '', ...over });
 
 describe('token-issuer over gRPC mTLS (spawned dist/main.js, real redis-server)', () => {
@@ -40,11 +40,22 @@ describe('token-issuer over gRPC mTLS (spawned dist/main.js, real redis-server)'
     const t = await gateway.issue(issueReq());
     const jwks = await keySet();
     const { payload, protectedHeader } = await jose.jwtVerify(t.compact, jwks, { issuer: 'https://127.0.0.1:8443', audience: 'podid' });
-    expect(payload).toMatchObject({ sub: 'host/conjur/authn-k8s/dev/apps/demo', jti: t.jti, exp: t.expiresAt, k8s: { pod_uid: 'uid-1', service_account: 'demo-sa' } });
+    expect(payload).toMatchObject({ sub: 'host/conjur/authn-k8s/dev/apps/demo', jti: t.jti, exp: t.expiresAt, k8s: { pod_uid: 'uid-1', service_account: 'demo-sa', cluster: 'prod-eu' } });
     expect(payload.exp! - payload.iat!).toBe(480);
     expect(protectedHeader.kid).toBe(await jose.calculateJwkThumbprint(JSON.parse((await gateway.getJwks({})).jwksJson).keys[0]));
     await jose.flattenedVerify(JSON.parse(t.flattenedJson) as jose.FlattenedJWSInput, jwks);
     expect(JSON.stringify(app.lines)).not.toContain(t.compact.split('.')[2]);
+  });
+
+  it('puts the cluster in k8s.cluster, shows it at introspect, and refuses a token request without one', async () => {
+    const t = await gateway.issue(issueReq());
+    const payload = JSON.parse(Buffer.from(t.compact.split('.')[1]!, 'base64url').toString('utf8')) as { k8s: Record<string, string> };
+    expect(payload.k8s['cluster']).toBe('prod-eu');
+    expect((await gateway.introspect({ token: t.compact, requireIssuerAudience: false })).k8s).toEqual(k8s);
+    for (const cluster of ['', 'Prod.EU']) {
+      await expect(gateway.issue(issueReq({ k8s: { ...k8s, cluster } }))).rejects.toMatchObject({ kind: 'invalid_argument', code: 'BAD_REQUEST', message: expect.stringContaining('k8s.cluster: exp=DNS label') });
+    }
+    await waitFor(() => app.lines.find((l) => l['event'] === 'TOKEN_ISSUED' && l['jti'] === t.jti && l['cluster'] === 'prod-eu'), { timeoutMs: 5000, message: 'TOKEN_ISSUED with the cluster' });
   });
 
   it('introspects, then revokes by jti and by token', async () => {
@@ -77,11 +88,17 @@ describe('token-issuer over gRPC mTLS (spawned dist/main.js, real redis-server)'
 
   it('lists the pods holding unexpired tokens, to pod-verifier only', async () => {
     const t = await gateway.issue(issueReq({ k8s: { ...k8s, namespace: 'live-ns', podUid: 'uid-live' } }));
+    const us = await gateway.issue(issueReq({ k8s: { ...k8s, namespace: 'live-ns', podUid: 'uid-us', cluster: 'prod-us' } }));
     const podVerifier = createServiceClient(TokenIssuerService, { address, tls: await pki.tls('pod-verifier'), expectService: 'token-issuer' });
     try {
-      const { pods } = await podVerifier.listLivePods({});
-      expect(pods).toContainEqual({ namespace: 'live-ns', podUid: 'uid-live', expiresAt: t.expiresAt });
-      await expect(gateway.listLivePods({})).rejects.toMatchObject({ kind: 'permission_denied' });
+      const { pods } = await podVerifier.listLivePods({ cluster: 'prod-eu' });
+      expect(pods).toContainEqual({ namespace: 'live-ns', podUid: 'uid-live', expiresAt: t.expiresAt, cluster: 'prod-eu' });
+      // Each cluster's sweep sees only its own pods: prod-eu's never revokes prod-us's pod for not finding it.
+      expect(pods.every((p) => p.cluster === 'prod-eu')).toBe(true);
+      expect((await podVerifier.listLivePods({ cluster: 'prod-us' })).pods).toEqual([{ namespace: 'live-ns', podUid: 'uid-us', expiresAt: us.expiresAt, cluster: 'prod-us' }]);
+      expect((await podVerifier.listLivePods({ cluster: '' })).pods).toEqual([]);
+      await expect(podVerifier.listLivePods({ cluster: 'Bad/Name' })).rejects.toMatchObject({ kind: 'invalid_argument', code: 'BAD_REQUEST' });
+      await expect(gateway.listLivePods({ cluster: 'prod-eu' })).rejects.toMatchObject({ kind: 'permission_denied' });
     } finally {
       podVerifier.close();
     }

@@ -11,7 +11,7 @@ export interface TokenServiceOptions {
   keys: KeyManager;
   revocations: RevocationStore;
   /** Which pods hold unexpired tokens, for pod-verifier's reconcile. */
-  livePods: { record(namespace: string, podUid: string, expiresAt: number): Promise<void>; list(nowUnix: number): Promise<LivePod[]> };
+  livePods: { record(cluster: string, namespace: string, podUid: string, expiresAt: number): Promise<void>; list(nowUnix: number, cluster: string): Promise<LivePod[]> };
   issuer: string;
   audience: string;
   maxTtlSeconds: number;
@@ -41,7 +41,7 @@ export class TokenService {
     // a token pod-verifier cannot reconcile must not exist, and a record for a refused pod is harmless.
     const [revoked] = await Promise.all([
       this.opts.revocations.isRevoked({ hostId: req.hostId, podUid: req.k8s.pod_uid, iat }),
-      this.opts.livePods.record(req.k8s.namespace, req.k8s.pod_uid, iat + ttlSeconds),
+      this.opts.livePods.record(req.k8s.cluster, req.k8s.namespace, req.k8s.pod_uid, iat + ttlSeconds),
     ]);
     if (revoked) {
       this.opts.log.event('TOKEN_ISSUE_REVOKED', { host_id: req.hostId, pod_uid: req.k8s.pod_uid });
@@ -49,7 +49,7 @@ export class TokenService {
     }
     const signer = this.opts.keys.signer();
     const token = await signToken({ signer, issuer: this.opts.issuer, audience: req.audience || this.opts.audience, hostId: req.hostId, k8s: req.k8s, ttlSeconds, now: nowMs });
-    this.opts.log.event('TOKEN_ISSUED', { host_id: req.hostId, pod_uid: req.k8s.pod_uid, jti: token.claims.jti, kid: signer.kid, exp: token.claims.exp });
+    this.opts.log.event('TOKEN_ISSUED', { host_id: req.hostId, pod_uid: req.k8s.pod_uid, cluster: req.k8s.cluster, jti: token.claims.jti, kid: signer.kid, exp: token.claims.exp });
     return token;
   }
 
@@ -112,9 +112,9 @@ export class TokenService {
     return { until };
   }
 
-  /** Pods with unexpired tokens (pod-verifier revokes those it no longer sees). */
-  async livePods(): Promise<LivePod[]> {
-    return this.opts.livePods.list(Math.floor(this.now() / 1000));
+  /** Pods of `cluster` with unexpired tokens (pod-verifier revokes those it no longer sees); '' lists records from before clusters. */
+  async livePods(cluster: string): Promise<LivePod[]> {
+    return this.opts.livePods.list(Math.floor(this.now() / 1000), cluster);
   }
 
   private verify(token: string): TokenClaims {

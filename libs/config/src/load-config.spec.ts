@@ -39,3 +39,22 @@ describe('loadConfig', () => {
     expect((err as Error).message).not.toContain('hunter2');
   });
 });
+
+describe('loadConfig cross-field rules', () => {
+  const pair = { a: str({ env: 'PODID_A', default: '-' }), b: str({ env: 'PODID_B', default: '-' }) };
+  const exactlyOne = (cfg: { a: string; b: string }) => ((cfg.a === '-') === (cfg.b === '-') ? ['PODID_A / PODID_B: expected exactly one of them'] : []);
+
+  it('returns the config when the rules find nothing', () => {
+    expect(loadConfig(pair, { PODID_A: 'x' }, exactlyOne)).toEqual({ a: 'x', b: '-' });
+  });
+
+  it('reports the rules\' problems as a ConfigError', () => {
+    expect(() => loadConfig(pair, {}, exactlyOne)).toThrow(new ConfigError(['PODID_A / PODID_B: expected exactly one of them']));
+  });
+
+  it('runs the rules only once every field parsed', () => {
+    const rules = jest.fn(exactlyOne);
+    expect(() => loadConfig({ ...pair, n: int({ env: 'PODID_N', default: 1, min: 1, max: 2 }) }, { PODID_N: '9' }, rules)).toThrow(ConfigError);
+    expect(rules).not.toHaveBeenCalled();
+  });
+});

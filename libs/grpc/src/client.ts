@@ -68,6 +68,7 @@ export function fromServiceError(target: string, err: ServiceError): PodidError 
   if (kind === 'resource_exhausted') {
     return new ResourceExhaustedError(trailer || 'RESOURCE_EXHAUSTED', err.details, Number(err.metadata?.get(RETRY_AFTER_KEY)[0] ?? 1) || 1);
   }
-  if (kind === 'unavailable') return new DependencyUnavailableError(trailer || 'DEPENDENCY_UNAVAILABLE', `${target}: ${err.details}`);
+  // A service that is down sends no code: name it (POD_VERIFIER_UNAVAILABLE), so that the 503 says what to look at.
+  if (kind === 'unavailable') return new DependencyUnavailableError(trailer || `${target.toUpperCase().replace(/-/g, '_')}_UNAVAILABLE`, `${target}: ${err.details}`);
   return errorOfKind(kind, trailer || `UPSTREAM_${status[err.code]}`, err.details);
 }

@@ -4,3 +4,4 @@ export * from './server';
 export * from './status-map';
 export * from './tolerant-definition';
 export * from './validate';
+export * from './rich-status';

@@ -3,7 +3,7 @@ import { service as healthService } from 'grpc-health-check';
 import { PolicyService, type ResolveResponse } from '@podid/contracts';
 import { DependencyUnavailableError, InvalidArgumentError, NotFoundError, PermissionDeniedError } from '@podid/errors';
 import { createLogger, LogCapture, runWithRequestId } from '@podid/logging';
-import { makeTestPki, type TestPki } from '@podid/testkit';
+import { freePort, makeTestPki, type TestPki } from '@podid/testkit';
 import { Registry } from 'prom-client';
 import { createServiceClient, type GrpcServerHandle, service, startGrpcServer } from './index';
 
@@ -144,6 +144,13 @@ describe('gRPC fabric over mutual TLS', () => {
   it('puts a deadline on every call', async () => {
     const client = await clientAs('gateway');
     await expect(client.resolve({ serviceId: 'dev', type: 1, hostId: 'slow' }, { deadlineMs: 200 })).rejects.toMatchObject({ kind: 'deadline_exceeded' });
+    client.close();
+  });
+
+  it('names a service that does not answer at all in the unavailable code', async () => {
+    const port = await freePort();
+    const client = createServiceClient(PolicyService, { address: `127.0.0.1:${port}`, tls: await pki.tls('gateway'), expectService: 'policy', deadlineMs: 2000 });
+    await expect(client.resolve({ serviceId: 'dev', type: 1, hostId: 'x' })).rejects.toMatchObject({ kind: 'unavailable', code: 'POLICY_UNAVAILABLE' });
     client.close();
   });
 

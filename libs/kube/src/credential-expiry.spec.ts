@@ -33,7 +33,7 @@ describe('watchCredentialExpiry', () => {
       const [line] = logs.withEvent('K8S_CLIENT_CERT_EXPIRING');
       expect(line).toMatchObject({ level: 'warn', days_left: 10, not_after: '2026-03-11T12:00:00.000Z', subject_cn: 'podid-operator', cert_serial: '01' });
       expect(logs.text).not.toContain('BEGIN');
-      expect(await registry.getSingleMetricAsString(CLIENT_CERT_EXPIRY_METRIC)).toContain(`${CLIENT_CERT_EXPIRY_METRIC} ${10.5 * 86_400}`);
+      expect(await registry.getSingleMetricAsString(CLIENT_CERT_EXPIRY_METRIC)).toContain(`${CLIENT_CERT_EXPIRY_METRIC}{cluster="default"} ${10.5 * 86_400}`);
     } finally {
       watch.stop();
     }
@@ -70,6 +70,23 @@ describe('watchCredentialExpiry', () => {
     } finally {
       watch.stop();
     }
+  });
+
+  it('exports one gauge with a series per cluster, and drops a cluster\'s series when its watch stops', async () => {
+    const registry = new Registry();
+    const log = createLogger({ service: 'pod-verifier', destination: new LogCapture() });
+    const watch = (cluster: string, days: number) => watchCredentialExpiry({ read: () => certFor(days), log, warnDays: 0, registry, cluster, now: () => t0 });
+    const a = watch('a', 10);
+    const b = watch('b', 20);
+    const text = await registry.getSingleMetricAsString(CLIENT_CERT_EXPIRY_METRIC);
+    expect(text).toContain(`${CLIENT_CERT_EXPIRY_METRIC}{cluster="a"} ${10 * 86_400}`);
+    expect(text).toContain(`${CLIENT_CERT_EXPIRY_METRIC}{cluster="b"} ${20 * 86_400}`);
+    a.stop();
+    const after = await registry.getSingleMetricAsString(CLIENT_CERT_EXPIRY_METRIC);
+    expect(after).not.toContain('cluster="a"');
+    expect(after).toContain('cluster="b"');
+    b.stop();
+    expect(registry.getSingleMetric(CLIENT_CERT_EXPIRY_METRIC)).toBeUndefined();
   });
 
   it('does nothing without a client certificate, and reports an unreadable one', () => {

@@ -1,5 +1,6 @@
 import type { Logger } from '@podid/logging';
 import { Gauge, type Registry } from 'prom-client';
+import { DEFAULT_CLUSTER } from '@podid/policy-model';
 import { assessCredentialExpiry } from './assess-credential-expiry';
 import type { KubeClientCert } from './kube-client-cert';
 
@@ -15,6 +16,8 @@ export interface CredentialExpiryOptions {
   warnDays: number;
   /** The service's ops registry; the gauge is registered there. */
   registry?: Registry;
+  /** The cluster this credential reaches: the gauge's `cluster` label and the log lines' `cluster` field. */
+  cluster?: string;
   now?: () => number;
   intervalMs?: number;
 }
@@ -31,38 +34,32 @@ export interface CredentialExpiryWatch {
  * Watches the client certificate podid uses for Kubernetes: logs
  * K8S_CLIENT_CERT_EXPIRING (warn) or K8S_CLIENT_CERT_EXPIRED (error) at start
  * and on every check while inside the threshold, and exports
- * `podid_k8s_client_cert_expiry_seconds` (seconds left, computed at scrape
- * time). Does nothing when the kubeconfig uses no client certificate.
+ * `podid_k8s_client_cert_expiry_seconds{cluster}` (seconds left, computed at
+ * scrape time; one gauge for every cluster of the registry). Does nothing
+ * when the kubeconfig uses no client certificate.
  */
 export function watchCredentialExpiry(opts: CredentialExpiryOptions): CredentialExpiryWatch {
   const now = opts.now ?? Date.now;
+  const cluster = opts.cluster ?? DEFAULT_CLUSTER;
   let current: KubeClientCert | undefined;
-  let gauge: Gauge | undefined;
   let lastValid: string | undefined;
-
-  const ensureGauge = () => {
-    if (gauge || !opts.registry) return;
-    gauge = new Gauge({
-      name: CLIENT_CERT_EXPIRY_METRIC,
-      help: 'Seconds until the Kubernetes client certificate podid uses expires (negative once expired).',
-      registers: [opts.registry],
-      collect() {
-        if (current) this.set(Math.floor((current.notAfter.getTime() - now()) / 1000));
-      },
-    });
-  };
+  let gauged = false;
+  const secondsLeft = () => (current ? Math.floor((current.notAfter.getTime() - now()) / 1000) : undefined);
 
   const check = () => {
     try {
       current = opts.read();
     } catch (e) {
-      opts.log.event('K8S_CLIENT_CERT_UNREADABLE', { reason: (e as Error).message });
+      opts.log.event('K8S_CLIENT_CERT_UNREADABLE', { cluster, reason: (e as Error).message });
       return;
     }
     if (!current) return;
-    ensureGauge();
+    if (!gauged && opts.registry) {
+      expiryGauge(opts.registry).set(cluster, secondsLeft);
+      gauged = true;
+    }
     const r = assessCredentialExpiry(current.notAfter, new Date(now()), opts.warnDays);
-    const fields = { days_left: r.daysLeft, seconds_left: r.secondsLeft, not_after: current.notAfter.toISOString(), subject_cn: current.subjectCn, cert_serial: current.serial, warn_days: opts.warnDays };
+    const fields = { cluster, days_left: r.daysLeft, seconds_left: r.secondsLeft, not_after: current.notAfter.toISOString(), subject_cn: current.subjectCn, cert_serial: current.serial, warn_days: opts.warnDays };
     if (r.state === 'expired') opts.log.event('K8S_CLIENT_CERT_EXPIRED', fields);
     else if (r.state === 'expiring') opts.log.event('K8S_CLIENT_CERT_EXPIRING', fields);
     // A healthy credential is logged once per certificate, not every hour.
@@ -80,7 +77,47 @@ export function watchCredentialExpiry(opts: CredentialExpiryOptions): Credential
     check,
     stop: () => {
       clearInterval(timer);
-      if (gauge && opts.registry) opts.registry.removeSingleMetric(CLIENT_CERT_EXPIRY_METRIC);
+      if (gauged && opts.registry) expiryGauge(opts.registry).delete(cluster, secondsLeft);
+    },
+  };
+}
+
+type SecondsLeft = () => number | undefined;
+
+/** One gauge per registry, one series per cluster: each watch adds its cluster's reader and removes it on stop. */
+const gauges = new WeakMap<Registry, Map<string, SecondsLeft>>();
+
+function expiryGauge(registry: Registry): { set(cluster: string, read: SecondsLeft): void; delete(cluster: string, read: SecondsLeft): void } {
+  let readers = gauges.get(registry);
+  if (!readers) {
+    const byCluster = new Map<string, SecondsLeft>();
+    readers = byCluster;
+    gauges.set(registry, byCluster);
+    new Gauge({
+      name: CLIENT_CERT_EXPIRY_METRIC,
+      help: 'Seconds until the Kubernetes client certificate podid uses for a cluster expires (negative once expired).',
+      labelNames: ['cluster'],
+      registers: [registry],
+      collect() {
+        // Computed at scrape time; a removed cluster leaves no stale series.
+        this.reset();
+        for (const [cluster, read] of byCluster) {
+          const v = read();
+          if (v !== undefined) this.set({ cluster }, v);
+        }
+      },
+    });
+  }
+  const map = readers;
+  return {
+    set: (cluster, read) => void map.set(cluster, read),
+    delete: (cluster, read) => {
+      // A reopened cluster may have registered its new reader already.
+      if (map.get(cluster) === read) map.delete(cluster);
+      if (map.size === 0) {
+        registry.removeSingleMetric(CLIENT_CERT_EXPIRY_METRIC);
+        gauges.delete(registry);
+      }
     },
   };
 }

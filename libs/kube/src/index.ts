@@ -20,3 +20,7 @@ export * from './credential-expiry';
 export * from './kube-status-probe';
 export * from './cert-warn-days-field';
 export * from './kube-api-timer';
+export * from './cluster-kube-config';
+export * from './cluster-set';
+export * from './clusters-fields';
+export * from './clusters-readiness';

@@ -13,6 +13,8 @@ export interface InformerPodDirectoryOptions {
   /** Watch only these namespaces; pods elsewhere are reported as not found. Empty = all. */
   namespaces?: readonly string[];
   backoff?: Backoff;
+  /** How long a cache that cannot reach its API server still answers (DEFAULT_STALE_AFTER_MS). */
+  staleAfterMs?: number;
   /** Times the API reads made on a cache miss. */
   apiTimer?: KubeApiTimer;
 }
@@ -35,7 +37,7 @@ export class InformerPodDirectory implements PodDirectory, PodCache {
     this.specs = makeResources(opts.kc);
     this.namespaces = opts.namespaces ?? [];
     const scopes: Array<string | undefined> = this.namespaces.length ? [...this.namespaces] : [undefined];
-    const make = (r: ResourceName, ns: string | undefined) => new ResilientInformer(opts.kc, this.specs[r], ns, opts.log, opts.backoff ?? DEFAULT_BACKOFF);
+    const make = (r: ResourceName, ns: string | undefined) => new ResilientInformer(opts.kc, this.specs[r], ns, opts.log, opts.backoff ?? DEFAULT_BACKOFF, opts.staleAfterMs);
     for (const r of CACHED) this.informers.set(r, scopes.map((ns) => make(r, ns)));
     // Restricted to namespaces, we may lack cluster-wide list on namespaces: read them on demand.
     if (!this.namespaces.length) this.informers.set('namespaces', [make('namespaces', undefined)]);

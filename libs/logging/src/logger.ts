@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { events, type EventCode } from './events';
+import type { LogFields } from './fields';
 import { currentRequestId } from './request-context';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -12,7 +13,7 @@ const REDACT = [
 ];
 
 export interface Logger {
-  event(code: EventCode, fields?: Record<string, unknown>, msg?: string): void;
+  event(code: EventCode, fields?: LogFields, msg?: string): void;
   child(bindings: Record<string, unknown>): Logger;
   readonly raw: pino.Logger;
 }

@@ -9,3 +9,4 @@ export * from './conjur-token-timeout';
 export * from './label-selector';
 export { MAX_POLICY_FILE_BYTES } from './policy-file-reader';
 export { DEFAULT_CONTAINER_NAME } from './restriction-names';
+export * from './clusters';

@@ -21,7 +21,7 @@ describe('authenticators', () => {
     ['tokenTtl: 6h', 'policy.yaml:5: authenticator "prod": tokenTtl: expected a duration such as 8m or 24h (1m..5h), got "6h"'],
     ['tokenTtl: soon', 'policy.yaml:5: authenticator "prod": tokenTtl: expected a duration such as 8m or 24h (1m..5h), got "soon"'],
     ['enabled: yes', 'policy.yaml:5: authenticator "prod": enabled: expected true or false, got string "yes"'],
-    ['rateLimt: 5', 'policy.yaml:5: authenticator: unknown field "rateLimt" (expected one of type, id, enabled, certTtl, tokenTtl, jwt)'],
+    ['rateLimt: 5', 'policy.yaml:5: authenticator: unknown field "rateLimt" (expected one of type, id, enabled, certTtl, tokenTtl, jwt, cluster)'],
     ['jwt: {audience: x}', 'policy.yaml:5: authenticator "prod": a jwt block is only for type authn-jwt'],
   ])('rejects %s', (line, problem) => {
     expect(problemsOf(authn(`  - type: authn-k8s\n    id: prod\n    ${line}\n`))).toEqual([problem]);

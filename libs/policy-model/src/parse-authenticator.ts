@@ -2,6 +2,7 @@ import { formatDuration, parseDuration } from '@podid/units';
 import { AUTHENTICATOR_TYPES, IDENTITY_CLAIMS, type Authenticator, type AuthenticatorType, type IdentityClaim, type JwtBindings } from './policy';
 import { checkNameGlob, type NameKind } from './k8s-names';
 import type { Field, PolicyFileReader } from './policy-file-reader';
+import { pickCluster, type ClusterDeclaration } from './clusters';
 
 /** Service ids appear in URLs and annotation names: Conjur's webservice id characters only. */
 export const SERVICE_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -15,11 +16,11 @@ const TOKEN_TTL = { min: MINUTE, max: 5 * 3_600_000, fallback: 8 * MINUTE };
 /** A token older than this is refused; a day is far beyond any projected token's normal refresh. */
 const MAX_TOKEN_AGE = { min: 1000, max: DAY };
 
-const AUTHENTICATOR_FIELDS = ['type', 'id', 'enabled', 'certTtl', 'tokenTtl', 'jwt'] as const;
+const AUTHENTICATOR_FIELDS = ['type', 'id', 'enabled', 'certTtl', 'tokenTtl', 'jwt', 'cluster'] as const;
 const JWT_FIELDS = ['audience', 'namespaces', 'serviceAccounts', 'podNames', 'maxTokenAge', 'identityClaim', 'hostPrefix'] as const;
 
 /** Reads one entry of `authenticators:`, recording problems; undefined only when its id or type is unreadable. */
-export function parseAuthenticator(r: PolicyFileReader, item: Field): Authenticator | undefined {
+export function parseAuthenticator(r: PolicyFileReader, item: Field, clusters: readonly ClusterDeclaration[]): Authenticator | undefined {
   const f = r.fields(item.node, 'authenticator', AUTHENTICATOR_FIELDS, item.line);
   if (!f) return undefined;
   const id = r.requiredString(f.get('id'), 'authenticator id', item.line);
@@ -32,9 +33,22 @@ export function parseAuthenticator(r: PolicyFileReader, item: Field): Authentica
   const certTtlMs = readDuration(r, f.get('certTtl'), `${what}: certTtl`, CERT_TTL);
   const tokenTtlMs = readDuration(r, f.get('tokenTtl'), `${what}: tokenTtl`, TOKEN_TTL);
   const jwt = readJwtBlock(r, f.get('jwt'), what, type, id, item.line);
+  const cluster = readCluster(r, f.get('cluster'), what, item.line, clusters);
   // Problems are recorded; a readable id and type keep hosts that name it from failing a second time.
   if (!id || !type) return undefined;
-  return { type, id, enabled, certTtlMs, tokenTtlMs, ...(jwt ? { jwt } : {}), source: { file: r.file, line: item.line } };
+  // An undeclared cluster is its own problem; the policy is refused anyway, so a placeholder keeps hosts quiet.
+  return { type, id, enabled, certTtlMs, tokenTtlMs, ...(jwt ? { jwt } : {}), cluster: cluster?.name ?? '', trustDomain: cluster?.trustDomain ?? '', source: { file: r.file, line: item.line } };
+}
+
+/** The declared cluster it names, or the only one declared when it names none; a problem otherwise. */
+function readCluster(r: PolicyFileReader, field: Field | undefined, what: string, line: number, clusters: readonly ClusterDeclaration[]): ClusterDeclaration | undefined {
+  const name = r.string(field, `${what}: cluster`);
+  const found = pickCluster(clusters, name);
+  if (found) return found;
+  const declared = clusters.map((c) => c.name).join(', ') || 'none';
+  if (name === undefined) r.problem(line, `${what}: name its cluster (cluster: <name>); ${clusters.length} are declared: ${declared}`);
+  else r.problem(field!.line, `${what}: cluster "${name}" is not declared in the clusters file (declared: ${declared})`);
+  return undefined;
 }
 
 function readJwtBlock(r: PolicyFileReader, field: Field | undefined, what: string, type: AuthenticatorType | undefined, id: string | undefined, line: number): JwtBindings | undefined {

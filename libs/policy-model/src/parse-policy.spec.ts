@@ -45,7 +45,7 @@ describe('parsePolicy', () => {
       'policy.yaml:7: host "host/x": write the id without "host/" (the login is host/<id>)',
       'policy.yaml:8: host "host/x": authenticators must list at least one authenticator id',
       'policy.yaml:10: host "ok/web": authenticator "prod" is listed twice',
-      'policy.yaml:11: host "ok/web": unknown grant "admin" (expected one of status, introspect, revoke)',
+      'policy.yaml:11: host "ok/web": unknown grant "admin" (expected one of status, introspect, revoke, explain, audit, read)',
       'policy.yaml:15: host "ok/web": authn-k8s/deployment and authn-k8s/stateful-set cannot be combined (Conjur CONJ00055E)',
       'policy-1.yaml:1: hosts: expected a list, got number 3',
     ]);

@@ -1,6 +1,8 @@
 import type { Authenticator, Host, HostBinding, Policy } from './policy';
 import { bindHost } from './bind-host';
 import { parseAuthenticator } from './parse-authenticator';
+import { DEFAULT_CLUSTER, type ClusterDeclaration } from './clusters';
+import { DEFAULT_TRUST_DOMAIN } from '@podid/spiffe';
 import { parseHost, type HostDraft } from './parse-host';
 import { PolicyFileReader } from './policy-file-reader';
 import { formatProblem, PolicyInvalidError, type PolicyProblem } from './policy-problem';
@@ -14,12 +16,16 @@ export interface PolicySource {
 const ACCOUNT = /^[A-Za-z0-9._-]{1,128}$/;
 const ROOT_FIELDS = ['account', 'authenticators', 'hosts'] as const;
 
+/** A podid without a clusters file serves one cluster: its own. */
+const IMPLICIT_CLUSTERS: readonly ClusterDeclaration[] = [{ name: DEFAULT_CLUSTER, trustDomain: DEFAULT_TRUST_DOMAIN, credentials: { kind: 'in-cluster' } }];
+
 /**
  * Parses and validates a policy that may span several files, and returns it
  * only when every file and every cross-reference is valid. Otherwise throws
  * PolicyInvalidError with every problem found, each naming its file and line.
+ * `clusters` are the declared clusters (clusters.ts); each authenticator must name one of them, or there is one.
  */
-export function parsePolicy(sources: readonly PolicySource[]): Policy {
+export function parsePolicy(sources: readonly PolicySource[], clusters: readonly ClusterDeclaration[] = IMPLICIT_CLUSTERS): Policy {
   const problems: PolicyProblem[] = [];
   let account: { value: string; file: string; line: number } | undefined;
   // A file that did not parse, or an invalid account, may hide the account: only then is "missing" not reported.
@@ -43,7 +49,7 @@ export function parsePolicy(sources: readonly PolicySource[]): Policy {
         else account ??= { value: acct, file: src.name, line };
       }
       for (const item of r.items(f.get('authenticators'), 'authenticators')) {
-        const a = parseAuthenticator(r, item);
+        const a = parseAuthenticator(r, item, clusters);
         if (!a) continue;
         const prev = authenticators.get(a.id);
         if (prev) r.problem(item.line, `authenticator "${a.id}" is already defined at ${prev.source.file}:${prev.source.line}`);

@@ -2,8 +2,8 @@
 export const AUTHENTICATOR_TYPES = ['authn-k8s', 'authn-jwt'] as const;
 export type AuthenticatorType = (typeof AUTHENTICATOR_TYPES)[number];
 
-/** Privileges a host can be granted for the gateway's admin endpoints. */
-export const PRIVILEGES = ['status', 'introspect', 'revoke'] as const;
+/** Privileges a host can be granted: the gateway's admin endpoints and the platform gRPC API (docs/policy.md, Grants). */
+export const PRIVILEGES = ['status', 'introspect', 'revoke', 'explain', 'audit', 'read'] as const;
 export type Privilege = (typeof PRIVILEGES)[number];
 
 /** Token claims an authn-jwt authenticator can name a host by. */
@@ -37,6 +37,10 @@ export interface Authenticator {
   readonly certTtlMs: number;
   readonly tokenTtlMs: number;
   readonly jwt?: JwtBindings;
+  /** The Kubernetes cluster it serves (clusters.ts): as named in policy, or the only one declared. */
+  readonly cluster: string;
+  /** That cluster's SPIFFE trust domain. */
+  readonly trustDomain: string;
   readonly source: SourceRef;
 }
 

@@ -12,3 +12,4 @@ export * from './redis-revocation-store';
 export * from './revocation-store';
 export * from './secret-key-store';
 export * from './redis-error-counter';
+export * from './redis-audit-stream';

@@ -1,3 +1,4 @@
+import { Cluster, type Redis } from 'ioredis';
 import { DependencyUnavailableError } from '@podid/errors';
 import type { RedisClient } from './create-redis';
 import { redisCall } from './redis-call';
@@ -25,8 +26,8 @@ const REPLICA_ACK_TIMEOUT_MS = 500;
 
 /**
  * Revocations in Redis, one key per target, expiring when the tokens they
- * concern expire. All keys share the `{rev}` hash tag so that isRevoked is
- * one MGET even on Redis Cluster.
+ * concern expire. All keys share the `{rev}` hash tag, so on Redis Cluster
+ * they live on one master and a check is one round trip there too.
  */
 export class RedisRevocationStore implements RevocationStore {
   private readonly redis: RedisClient & Scripted;
@@ -59,41 +60,44 @@ export class RedisRevocationStore implements RevocationStore {
     await this.revoke(this.keyOf('pod', podUid), issuedBeforeUnix, untilUnix);
   }
 
-  /** One round trip: MGET of the jti, host and pod keys. */
+  /**
+   * One round trip: MGET of the jti, host and pod keys. On Cluster, one GET
+   * per key instead, sent together: while the `{rev}` slot migrates, a key
+   * may be on either node, and Redis answers a multi-key command there with
+   * TRYAGAIN/ASK until the migration ends, while each GET follows its own ASK.
+   */
   async isRevoked(q: RevocationQuery): Promise<boolean> {
     const keys = [q.jti && this.keyOf('jti', q.jti), q.hostId && this.keyOf('host', q.hostId), q.podUid && this.keyOf('pod', q.podUid)];
     // An absent target still gets a key slot so positions stay fixed; the empty-id key never exists.
-    const [jti, host, pod] = await redisCall('MGET', () => this.redis.mget(...keys.map((k) => k || `${this.prefix}none`)));
+    const all = keys.map((k) => k || `${this.prefix}none`);
+    const redis = this.redis;
+    const [jti, host, pod] = await redisCall('MGET', () => (redis instanceof Cluster ? Promise.all(all.map((k) => redis.get(k))) : redis.mget(...all)));
     const covers = (v: string | null | undefined) => v !== null && v !== undefined && q.iat <= Number(v);
     return (jti !== null && jti !== undefined && !!q.jti) || covers(host) || covers(pod);
   }
 
   /**
-   * The script, then ROLE in the same pipeline (the same connection, the
-   * key's node on Cluster). Where the primary has replicas, WAIT 1 on that
-   * connection: a revocation only a failed-over primary held would vanish, so
-   * no acknowledgement in time fails closed instead of reporting success.
+   * The script, then WAIT 1 on the connection that ran it wherever that
+   * primary has replicas: a revocation only a failed-over primary held would
+   * vanish, so no acknowledgement in time fails closed instead of reporting
+   * success. On Cluster the write may have gone to the slot's owner or, during
+   * a migration, to the importing node (ASK), so every primary is asked; WAIT
+   * returns at once on a connection with no pending writes.
    */
   private async revoke(key: string, issuedBefore: number, untilUnix: number): Promise<void> {
-    const pipe = this.redis.pipeline() as ReturnType<RedisClient['pipeline']> & { podidRevoke(...a: string[]): unknown };
-    pipe.podidRevoke(key, String(issuedBefore), String(untilUnix * 1000));
-    pipe.role();
-    const [, role] = await redisCall('revoke', () => execAll(pipe));
-    if (replicasOf(role) === 0) return;
-    // PTTL only routes the pipeline to the key's node; WAIT counts acks of this connection's writes.
-    const wait = this.redis.pipeline().pttl(key).wait(1, this.replicaAckTimeoutMs);
-    const [, acked] = await redisCall('revoke WAIT', () => execAll(wait));
-    if (Number(acked) < 1) {
+    await redisCall('revoke', () => this.redis.podidRevoke(key, String(issuedBefore), String(untilUnix * 1000)));
+    const primaries = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
+    const acks = await redisCall('revoke WAIT', () => Promise.all(primaries.map((node) => this.replicaAcks(node))));
+    if (acks.some((a) => a === 0)) {
       throw new DependencyUnavailableError('REDIS_REPLICA_TIMEOUT', `redis revoke: no replica acknowledged the revocation within ${this.replicaAckTimeoutMs} ms`);
     }
   }
-}
 
-/** Runs a pipeline; the first failed command fails it all. */
-async function execAll(pipe: ReturnType<RedisClient['pipeline']>): Promise<unknown[]> {
-  const results = (await pipe.exec()) ?? [];
-  for (const [err] of results) if (err) throw err;
-  return results.map(([, v]) => v);
+  /** Replicas that acknowledged this connection's writes, or undefined for a primary without replicas (WAIT 1 would only time out). */
+  private async replicaAcks(node: Redis): Promise<number | undefined> {
+    if (replicasOf(await node.role()) === 0) return undefined;
+    return Number(await node.wait(1, this.replicaAckTimeoutMs));
+  }
 }
 
 /** Connected replicas in a primary's ROLE reply: ['master', offset, [[ip, port, offset], ...]]. */

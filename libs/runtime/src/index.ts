@@ -1,3 +1,4 @@
 export * from './ops-server';
 export * from './run-main';
+export * from './serve-grpc';
 export * from './service-fields';

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@podid/errors';
-import { formatPodSpiffeId, parsePodSpiffeId, requirePodSpiffeId } from './pod-spiffe-id';
+import { formatPodSpiffeId, parsePodSpiffeId, requirePodSpiffeId, spiffeTrustDomainOf } from './pod-spiffe-id';
 import { formatPodUidUri, parsePodUidUri } from './pod-uid-uri';
 import { isDnsLabel, isDnsSubdomain } from './dns-names';
 
@@ -46,6 +46,13 @@ describe('pod SPIFFE id', () => {
     expect(isDnsSubdomain(`${'a'.repeat(63)}.${'b'.repeat(63)}`)).toBe(true);
     expect(isDnsSubdomain('a'.repeat(64))).toBe(false);
     expect(isDnsSubdomain('a..b')).toBe(false);
+  });
+});
+
+describe('spiffeTrustDomainOf', () => {
+  it('reads a well-formed trust domain only', () => {
+    expect(spiffeTrustDomainOf('spiffe://us.example/namespace/a/podname/b')).toBe('us.example');
+    for (const uri of ['spiffe:///namespace/a', 'spiffe://US/x', 'spiffe://a b/x', 'https://a/x', 'spiffe://a']) expect(spiffeTrustDomainOf(uri)).toBeUndefined();
   });
 });
 

@@ -19,6 +19,15 @@ export const MAX_SPIFFE_ID_LENGTH = 2048;
 
 const TRUST_DOMAIN = /^[a-z0-9._-]{1,255}$/;
 
+/**
+ * The trust domain a SPIFFE id names, if well-formed; undefined otherwise. Only for reading an id before the
+ * expected trust domain is known: the id must then still pass parsePodSpiffeId with the expected one.
+ */
+export function spiffeTrustDomainOf(uri: string): string | undefined {
+  const m = /^spiffe:\/\/([^/]{1,255})\//.exec(uri.slice(0, MAX_SPIFFE_ID_LENGTH));
+  return m && TRUST_DOMAIN.test(m[1]!) ? m[1] : undefined;
+}
+
 /** The only form podid accepts, written for error messages. */
 export function podSpiffeIdForm(trustDomain = DEFAULT_TRUST_DOMAIN): string {
   return `spiffe://${trustDomain}/namespace/<ns>/podname/<pod>`;

@@ -3,5 +3,7 @@ export * from './pki';
 export * from './ports';
 export * from './process';
 export * from './redis';
+export * from './redis-cluster';
 export * from './https-call';
 export * from './fc-params';
+export * from './redis-sentinel';

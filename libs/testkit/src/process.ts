@@ -45,3 +45,16 @@ export function spawnNode(script: string, env: Record<string, string>, args: str
     },
   };
 }
+
+/** Sends `signal` and resolves once the child exited; SIGKILL after 5 s, so a hung (or paused) server still ends. */
+export async function endChild(c: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!c || c.exitCode !== null || c.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const force = setTimeout(() => c.kill('SIGKILL'), 5000);
+    c.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    c.kill(signal);
+  });
+}

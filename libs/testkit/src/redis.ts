@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from './ports';
+import { endChild } from './process';
 
 export interface RedisHandle {
   readonly url: string;
@@ -51,19 +52,10 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisHan
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir, ...(opts.args ?? [])], { stdio: 'ignore' });
     await waitForPort(port);
   };
-  const end = async (signal: NodeJS.Signals) => {
+  const end = (signal: NodeJS.Signals) => {
     const c = child;
     child = undefined;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      // A clean shutdown that hangs (a paused server) still ends.
-      const force = setTimeout(() => c.kill('SIGKILL'), 5000);
-      c.once('exit', () => {
-        clearTimeout(force);
-        resolve();
-      });
-      c.kill(signal);
-    });
+    return endChild(c, signal);
   };
   await start();
   return {

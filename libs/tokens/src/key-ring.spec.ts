@@ -41,7 +41,7 @@ describe('key ring rotation', () => {
       const before = activeKey(ring)!.kid;
       if (before === firstKid && now >= 24 * H - step) {
         // The last token the first key signs, with the longest TTL.
-        oldToken = (await signToken({ signer: signers.get(firstKid)!, issuer: 'i', audience: 'a', hostId: 'h', k8s: { namespace: 'n', pod: 'p', pod_uid: 'u', service_account: 's', authenticator: 'a/b' }, ttlSeconds: 3600, now })).compact;
+        oldToken = (await signToken({ signer: signers.get(firstKid)!, issuer: 'i', audience: 'a', hostId: 'h', k8s: { namespace: 'n', pod: 'p', pod_uid: 'u', service_account: 's', authenticator: 'a/b', cluster: 'c' }, ttlSeconds: 3600, now })).compact;
       }
       ring = tick(ring, now);
       for (const k of jwks(ring).keys) if (!firstSeen.has(k.kid)) firstSeen.set(k.kid, now);

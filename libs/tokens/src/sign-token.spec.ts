@@ -11,7 +11,7 @@ function nodeSigner(): Signer {
   return { kid: jwkThumbprint(publicJwk), publicJwk, sign: async (data) => sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' }) };
 }
 
-const k8s = { namespace: 'demo', pod: 'app-7f9', pod_uid: 'uid-1', service_account: 'demo-sa', authenticator: 'authn-k8s/dev' };
+const k8s = { namespace: 'demo', pod: 'app-7f9', pod_uid: 'uid-1', service_account: 'demo-sa', authenticator: 'authn-k8s/dev', cluster: 'prod-eu' };
 const now = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 describe('signToken', () => {

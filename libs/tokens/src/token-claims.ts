@@ -6,6 +6,8 @@ export interface K8sClaims {
   readonly service_account: string;
   /** `type/id`, for example `authn-k8s/dev-cluster`. */
   readonly authenticator: string;
+  /** The pod's cluster (clusters file name, `default` without one); empty in a token issued before clusters. */
+  readonly cluster: string;
 }
 
 /** The claims of a podid access token. Times are unix seconds. */
@@ -42,5 +44,8 @@ export function asTokenClaims(value: unknown): TokenClaims | string {
   const k8s = v['k8s'] as Record<string, unknown>;
   if (!k8s || typeof k8s !== 'object') return 'k8s';
   for (const name of K8S_FIELDS) if (typeof k8s[name] !== 'string') return `k8s.${name}`;
+  // Tokens signed before clusters existed stay valid until they expire; they name no cluster.
+  if (k8s['cluster'] === undefined) return { ...(v as unknown as TokenClaims), k8s: { ...(k8s as unknown as K8sClaims), cluster: '' } };
+  if (typeof k8s['cluster'] !== 'string') return 'k8s.cluster';
   return v as unknown as TokenClaims;
 }

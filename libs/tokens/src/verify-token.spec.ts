@@ -9,7 +9,7 @@ function nodeSigner(kid?: string): Signer {
   return { kid: kid ?? jwkThumbprint(publicJwk), publicJwk, sign: async (data) => sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' }) };
 }
 
-const k8s = { namespace: 'demo', pod: 'p', pod_uid: 'u', service_account: 'sa', authenticator: 'authn-k8s/dev' };
+const k8s = { namespace: 'demo', pod: 'p', pod_uid: 'u', service_account: 'sa', authenticator: 'authn-k8s/dev', cluster: 'prod-eu' };
 const now = Date.UTC(2026, 0, 1);
 const signer = nodeSigner();
 const opts: VerifyOptions = { keyFor: (kid) => (kid === signer.kid ? signer.publicJwk : undefined), now, issuer: 'https://podid.test' };
@@ -32,6 +32,18 @@ describe('verifyToken refuses', () => {
     const t = await issue();
     expect(reason(t.compact)).toBe('accepted');
     expect(reason(t.flattened)).toBe('accepted');
+  });
+
+  it('a token with a non-string k8s.cluster; a token from before clusters passes, naming no cluster', async () => {
+    const [h] = (await issue()).compact.split('.');
+    const signed = async (claims: unknown) => {
+      const payload = b64(claims);
+      return `${h}.${payload}.${toBase64url(await signer.sign(Buffer.from(`${h}.${payload}`, 'ascii')))}`;
+    };
+    const { claims } = await issue();
+    expect(reason(await signed({ ...claims, k8s: { ...k8s, cluster: 7 } }))).toBe('bad_claims');
+    const { cluster: _dropped, ...before } = k8s;
+    expect(verifyToken(await signed({ ...claims, k8s: before }), opts).k8s).toEqual({ ...before, cluster: '' });
   });
 
   it('alg none, HS256 and crit headers', async () => {
@@ -195,7 +207,7 @@ describe('verifyToken properties', () => {
   it('accepts what it signed, in both forms, and returns exactly the signed claims', async () => {
     const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 });
     await fc.assert(
-      fc.asyncProperty(text, fc.record({ namespace: text, pod: text, pod_uid: text, service_account: text, authenticator: text }), fc.integer({ min: 1, max: 18_000 }), async (hostId, k, ttl) => {
+      fc.asyncProperty(text, fc.record({ namespace: text, pod: text, pod_uid: text, service_account: text, authenticator: text, cluster: text }), fc.integer({ min: 1, max: 18_000 }), async (hostId, k, ttl) => {
         const t = await signToken({ signer, issuer: 'https://podid.test', audience: 'podid', hostId, k8s: k, ttlSeconds: ttl, now });
         expect(verifyToken(t.compact, { ...opts, audience: 'podid' })).toEqual(t.claims);
         expect(verifyToken(t.flattened, { ...opts, audience: 'podid' })).toEqual(t.claims);

@@ -20,10 +20,10 @@ describe('clientLeafUsageProblem', () => {
 });
 
 describe('clientLeafSans', () => {
-  it('sorts SPIFFE ids, pod uids and everything else, and gives up on too many entries', async () => {
-    const sans = clientLeafSans(await certWith([sanOf('spiffe://a/b', 'urn:podid:pod-uid:x', 'https://e/')]));
-    expect(sans).toEqual({ spiffeIds: ['spiffe://a/b'], podUids: ['urn:podid:pod-uid:x'], others: ['url:https://e/'] });
-    expect(clientLeafSans(await certWith([]))).toEqual({ spiffeIds: [], podUids: [], others: [] });
+  it('sorts SPIFFE ids, pod uids, clusters and everything else, and gives up on too many entries', async () => {
+    const sans = clientLeafSans(await certWith([sanOf('spiffe://a/b', 'urn:podid:pod-uid:x', 'urn:podid:cluster:c', 'urn:podid:clusterx', 'https://e/')]));
+    expect(sans).toEqual({ spiffeIds: ['spiffe://a/b'], podUids: ['urn:podid:pod-uid:x'], clusters: ['urn:podid:cluster:c'], others: ['url:urn:podid:clusterx', 'url:https://e/'] });
+    expect(clientLeafSans(await certWith([]))).toEqual({ spiffeIds: [], podUids: [], clusters: [], others: [] });
     const many = Array.from({ length: MAX_CLIENT_LEAF_SANS + 1 }, (_, i) => `spiffe://a/${i}`);
     expect(clientLeafSans(await certWith([sanOf(...many)]))).toBeUndefined();
   });

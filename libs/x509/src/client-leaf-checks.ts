@@ -1,4 +1,4 @@
-import { POD_UID_URI_PREFIX } from '@podid/spiffe';
+import { CLUSTER_URN_PREFIX, POD_UID_URI_PREFIX } from '@podid/spiffe';
 import { x509 } from './provider';
 
 /** A SAN list longer than this is not a podid leaf; bounds work on hostile input. */
@@ -22,6 +22,8 @@ export function clientLeafUsageProblem(cert: x509.X509Certificate): string | und
 export interface ClientLeafSans {
   readonly spiffeIds: string[];
   readonly podUids: string[];
+  /** `urn:podid:cluster:<name>` entries. */
+  readonly clusters: string[];
   /** Every other entry, as `type:value`: DNS, IP, email, other URIs. */
   readonly others: string[];
 }
@@ -29,15 +31,17 @@ export interface ClientLeafSans {
 /**
  * Sorts a leaf's SANs; undefined when there are more than
  * MAX_CLIENT_LEAF_SANS. A pod client leaf has exactly one SPIFFE id, one pod
- * uid and nothing else (the CSR checks allow one SAN; signLeaf adds the uid).
+ * uid, one cluster and nothing else (the CSR checks allow one SAN; signLeaf
+ * adds the uid and the cluster).
  */
 export function clientLeafSans(cert: x509.X509Certificate): ClientLeafSans | undefined {
   const items = cert.getExtension(x509.SubjectAlternativeNameExtension)?.names.items ?? [];
   if (items.length > MAX_CLIENT_LEAF_SANS) return undefined;
-  const out: ClientLeafSans = { spiffeIds: [], podUids: [], others: [] };
+  const out: ClientLeafSans = { spiffeIds: [], podUids: [], clusters: [], others: [] };
   for (const n of items) {
     if (n.type === 'url' && n.value.startsWith('spiffe://')) out.spiffeIds.push(n.value);
     else if (n.type === 'url' && n.value.startsWith(POD_UID_URI_PREFIX)) out.podUids.push(n.value);
+    else if (n.type === 'url' && n.value.startsWith(CLUSTER_URN_PREFIX)) out.clusters.push(n.value);
     else out.others.push(`${n.type}:${n.value}`);
   }
   return out;

@@ -29,9 +29,13 @@ function flipByte(pem: string, index: (der: Buffer) => number): string {
   return derToPem(der, 'CERTIFICATE REQUEST');
 }
 
+const csrPemCache = new Map<string, string>();
 beforeAll(async () => {
   // RSA-4096 generation is slow: done once for the file.
   for (const alg of ['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-4096', 'ed25519'] as const) keys.set(alg, await generateKeyPair(alg));
+  for (const uri of ['spiffe://us.example/namespace/demo/pod/app-1', 'spiffe://US_EXAMPLE/namespace/demo/podname/app-1', 'spiffe:///namespace/demo/podname/app-1']) {
+    csrPemCache.set(uri, await csrFor('ec-p256', [{ type: 'url', value: uri }]));
+  }
 });
 
 describe('checkCsr accepts', () => {
@@ -44,6 +48,16 @@ describe('checkCsr accepts', () => {
 
   it('without an expected SPIFFE id (the gateway reads it from the CSR)', async () => {
     expect(checkCsr(await csrFor('ec-p256')).sans?.[0]?.value).toBe(SPIFFE);
+  });
+
+  it('with anyTrustDomain, the strict pod form in another trust domain, and nothing looser', async () => {
+    const other = 'spiffe://us.example/namespace/demo/podname/app-1';
+    const pem = await csrFor('ec-p256', [{ type: 'url', value: other }]);
+    expect(() => checkCsr(pem)).toThrow(CsrInvalidError);
+    expect(checkCsr(pem, { anyTrustDomain: true }).sans?.[0]?.value).toBe(other);
+    for (const bad of ['spiffe://us.example/namespace/demo/pod/app-1', 'spiffe://US_EXAMPLE/namespace/demo/podname/app-1', 'spiffe:///namespace/demo/podname/app-1']) {
+      expect(() => checkCsr(csrPemCache.get(bad)!, { anyTrustDomain: true })).toThrow(expect.objectContaining({ code: 'CSR_SAN_NOT_SPIFFE' }));
+    }
   });
 });
 

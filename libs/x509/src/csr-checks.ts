@@ -1,5 +1,5 @@
 import { verify } from 'node:crypto';
-import { DEFAULT_TRUST_DOMAIN, parsePodSpiffeId } from '@podid/spiffe';
+import { DEFAULT_TRUST_DOMAIN, parsePodSpiffeId, spiffeTrustDomainOf } from '@podid/spiffe';
 import { CsrInvalidError, type CsrRefusalCode } from './csr-invalid-error';
 import { parseCsr, type ParsedCsr } from './parse-csr';
 
@@ -7,6 +7,11 @@ import { parseCsr, type ParsedCsr } from './parse-csr';
 export interface CsrExpectation {
   /** Trust domain of pod SPIFFE ids; default cluster.local. */
   readonly trustDomain?: string;
+  /**
+   * Accept the strict pod form in any trust domain (trustDomain is then ignored): the gateway reads the CSR before
+   * policy names the authenticator's cluster, and checks the SPIFFE id against that cluster's trust domain after.
+   */
+  readonly anyTrustDomain?: boolean;
   /** When set, the CSR's SAN must equal it exactly (ca-signer); the gateway reads it instead. */
   readonly spiffeId?: string;
 }
@@ -95,7 +100,9 @@ export const checkSpiffeSan: CsrCheck = (csr, expect) => {
   const san = csr.sans?.[0];
   if (!san) return undefined;
   if (san.type !== 'url') return { code: 'CSR_SAN_NOT_SPIFFE', message: `CSR SAN: exp=URI got=${san.type}` };
-  const r = parsePodSpiffeId(san.value, expect.trustDomain ?? DEFAULT_TRUST_DOMAIN);
+  const td = expect.anyTrustDomain ? spiffeTrustDomainOf(san.value) : (expect.trustDomain ?? DEFAULT_TRUST_DOMAIN);
+  if (td === undefined) return { code: 'CSR_SAN_NOT_SPIFFE', message: `CSR SAN: exp="spiffe://<trust-domain>/namespace/<ns>/podname/<pod>" got=${JSON.stringify(san.value.slice(0, 120))}` };
+  const r = parsePodSpiffeId(san.value, td);
   return r.ok ? undefined : { code: 'CSR_SAN_NOT_SPIFFE', message: `CSR SAN ${r.reason}` };
 };
 

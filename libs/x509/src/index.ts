@@ -3,6 +3,7 @@ export * from './keys';
 export * from './service-pki';
 export * from './csr-invalid-error';
 export * from './csr-pem';
+export * from './der-sha256';
 export * from './parse-csr';
 export * from './csr-checks';
 export * from './signing-ca';

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { formatPodUidUri } from '@podid/spiffe';
+import { formatClusterUrn, formatPodUidUri } from '@podid/spiffe';
 import { checkCsr } from './csr-checks';
 import { createCsr } from './create-csr';
 import { generateKeyPair, signingAlgorithm, type KeyAlgorithm } from './keys';
@@ -33,6 +33,7 @@ async function peculiarLeaf(ca: SigningCa, csr: ParsedCsr, commonName: string, t
       new x509.SubjectAlternativeNameExtension([
         { type: 'url', value: SPIFFE },
         { type: 'url', value: formatPodUidUri(UID) },
+        { type: 'url', value: formatClusterUrn('prod-eu') },
       ]),
       await x509.SubjectKeyIdentifierExtension.create(publicKey),
       ca.authorityKeyIdentifier,
@@ -56,7 +57,7 @@ describe('the DER-built leaf is the @peculiar/x509 leaf, field by field', () => 
     const ca = await loadSigningCa(caPem, 'test');
     const csr = checkCsr(await createCsr({ keys: await generateKeyPair(csrAlg), algorithm: csrAlg, commonName: 'demo', sans: [{ type: 'url', value: SPIFFE }] }), { spiffeId: SPIFFE });
     const ttlMs = 3 * DAY + 1234; // not whole seconds: both truncate
-    const leaf = await signLeaf({ ca, csr, commonName: cn, spiffeId: SPIFFE, podUid: UID, ttlMs, now });
+    const leaf = await signLeaf({ ca, csr, commonName: cn, spiffeId: SPIFFE, podUid: UID, cluster: 'prod-eu', ttlMs, now });
     const got = new x509.X509Certificate(leaf.certPem);
     const want = await peculiarLeaf(ca, csr, cn, ttlMs, now);
 

@@ -1,4 +1,5 @@
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { derSha256 } from './der-sha256';
 import { children } from './certificate-der';
 import { CsrInvalidError } from './csr-invalid-error';
 import { decodeCsrPem } from './csr-pem';
@@ -70,7 +71,7 @@ export function parseCsr(pem: string): ParsedCsr {
   if (info.commonNames.length > 1) throw refuse(`${info.commonNames.length} CNs (exp at most 1)`);
   return {
     der,
-    fingerprint: createHash('sha256').update(der).digest('hex'),
+    fingerprint: derSha256(der),
     tbs: der.subarray(tbs.start, tbs.end),
     signatureAlgorithmOid: oidText,
     signature: der.subarray(sig.contentStart + 1, sig.end),

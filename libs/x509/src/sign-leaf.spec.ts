@@ -28,14 +28,14 @@ describe('signLeaf', () => {
     const caPem = await createCa({ commonName: `podid dev ${caAlg} CA`, now, ttlMs: 365 * DAY, algorithm: caAlg });
     const ca = await loadSigningCa(caPem, 'test');
     const csr = await csrOf(csrAlg);
-    const leaf = await signLeaf({ ca, csr, commonName: CN, spiffeId: SPIFFE, podUid: UID, ttlMs: 3 * DAY, now });
+    const leaf = await signLeaf({ ca, csr, commonName: CN, spiffeId: SPIFFE, podUid: UID, cluster: 'prod-eu', ttlMs: 3 * DAY, now });
 
     const cert = new X509Certificate(leaf.certPem);
     const caCert = new X509Certificate(caPem.certPem);
     expect(cert.verify(caCert.publicKey)).toBe(true);
     expect(cert.checkIssued(caCert)).toBe(true);
     expect(cert.subject).toBe(`CN=${CN}`);
-    expect(cert.subjectAltName).toBe(`URI:${SPIFFE}, URI:urn:podid:pod-uid:${UID}`);
+    expect(cert.subjectAltName).toBe(`URI:${SPIFFE}, URI:urn:podid:pod-uid:${UID}, URI:urn:podid:cluster:prod-eu`);
     expect(cert.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']); // Node's keyUsage lists the EKU OIDs: clientAuth only
     expect(cert.ca).toBe(false);
     expect(cert.publicKey.export({ type: 'spki', format: 'der' })).toEqual(csr.spki);
@@ -60,18 +60,20 @@ describe('signLeaf', () => {
 
   it('caps the leaf at the CA notAfter', async () => {
     const ca = await loadSigningCa(await createCa({ commonName: 'short CA', now, ttlMs: DAY }), 'test');
-    const leaf = await signLeaf({ ca, csr: await csrOf('ec-p256'), commonName: CN, spiffeId: SPIFFE, podUid: UID, ttlMs: 30 * DAY, now });
+    const leaf = await signLeaf({ ca, csr: await csrOf('ec-p256'), commonName: CN, spiffeId: SPIFFE, podUid: UID, cluster: 'prod-eu', ttlMs: 30 * DAY, now });
     expect(leaf.notAfter.getTime()).toBe(ca.notAfter.getTime());
   });
 
-  it('refuses an expired CA, a TTL out of range and a bad pod uid', async () => {
+  it('refuses an expired CA, a TTL out of range, a bad pod uid and a bad cluster name', async () => {
     const ca = await loadSigningCa(await createCa({ commonName: 'old CA', now, ttlMs: DAY }), 'test');
     const csr = await csrOf('ec-p256');
-    const base = { ca, csr, commonName: CN, spiffeId: SPIFFE, podUid: UID, ttlMs: DAY, now };
+    const base = { ca, csr, commonName: CN, spiffeId: SPIFFE, podUid: UID, cluster: 'prod-eu', ttlMs: DAY, now };
     await expect(signLeaf({ ...base, now: new Date(now.getTime() + 2 * DAY) })).rejects.toBeInstanceOf(FailedPreconditionError);
     await expect(signLeaf({ ...base, ttlMs: 31 * DAY })).rejects.toMatchObject({ code: 'TTL_OUT_OF_RANGE' });
     await expect(signLeaf({ ...base, podUid: 'not-a-uid' })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(signLeaf({ ...base, commonName: 'a\nb' })).rejects.toMatchObject({ code: 'CN_INVALID' });
+    await expect(signLeaf({ ...base, cluster: '' })).rejects.toMatchObject({ code: 'CLUSTER_INVALID' });
+    await expect(signLeaf({ ...base, cluster: 'Prod.EU' })).rejects.toMatchObject({ code: 'CLUSTER_INVALID' });
   });
 });
 

@@ -1,6 +1,6 @@
 import { sign } from 'node:crypto';
 import { FailedPreconditionError, InvalidArgumentError } from '@podid/errors';
-import { formatPodUidUri } from '@podid/spiffe';
+import { formatClusterUrn, formatPodUidUri } from '@podid/spiffe';
 import { derToPem } from './keys';
 import { randomLeafSerial } from './leaf-serial';
 import type { ParsedCsr } from './parse-csr';
@@ -25,7 +25,8 @@ export interface SignedLeaf {
 
 /**
  * Issues a pod leaf for a checked CSR (see checkCsr): CN = the full dotted
- * host id, URI SANs [spiffeId, urn:podid:pod-uid:<uid>], clientAuth only.
+ * host id, URI SANs [spiffeId, urn:podid:pod-uid:<uid>, urn:podid:cluster:<name>],
+ * clientAuth only.
  * notAfter is now + ttl, clamped to the CA's notAfter. The TBS is built as
  * DER (tbs-builder.ts) and signed with node's crypto.sign; the leaf is
  * re-read and verified before it is returned (verifyLeaf).
@@ -36,6 +37,8 @@ export async function signLeaf(opts: {
   commonName: string;
   spiffeId: string;
   podUid: string;
+  /** The pod's cluster (a DNS label): a leaf of cluster A must never pass for a pod of cluster B. */
+  cluster: string;
   ttlMs: number;
   now: Date;
 }): Promise<SignedLeaf> {
@@ -50,7 +53,7 @@ export async function signLeaf(opts: {
     throw new FailedPreconditionError('CA_EXPIRED', `CA ${ca.fingerprint.slice(0, 16)}: exp=valid now got=expired at ${ca.notAfter.toISOString()}`);
   }
   const podUidUri = formatPodUidUri(opts.podUid);
-  const sanUris = [opts.spiffeId, podUidUri];
+  const sanUris = [opts.spiffeId, podUidUri, formatClusterUrn(opts.cluster)];
   const notAfter = new Date(Math.min(now.getTime() + opts.ttlMs, ca.notAfter.getTime()));
   const tbs = buildLeafTbs({
     serial: randomLeafSerial(),

@@ -1,4 +1,5 @@
-import { createHash, createPrivateKey, type KeyObject, X509Certificate, type webcrypto } from 'node:crypto';
+import { createPrivateKey, type KeyObject, X509Certificate, type webcrypto } from 'node:crypto';
+import { derSha256 } from './der-sha256';
 import { readCertificate } from './certificate-der';
 import { FailedPreconditionError } from '@podid/errors';
 import { importPrivateKeyPem, type KeyAlgorithm } from './keys';
@@ -67,7 +68,7 @@ export async function loadSigningCa(ca: CertAndKey, source: string): Promise<Sig
     privateKey: loaded.pair.privateKey,
     algorithm: loaded.algorithm,
     notAfter: cert.notAfter,
-    fingerprint: createHash('sha256').update(nodeCert.raw).digest('hex'),
+    fingerprint: derSha256(nodeCert.raw),
     authorityKeyIdentifier,
     signingKey,
     publicKey: nodeCert.publicKey,

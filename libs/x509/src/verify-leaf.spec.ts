@@ -13,6 +13,7 @@ import { LeafSelfCheckError, verifyLeaf } from './verify-leaf';
 
 const SPIFFE = 'spiffe://cluster.local/namespace/demo/podname/app-1';
 const UID_URN = 'urn:podid:pod-uid:3f1c2a4e-9b7d-4c1e-8a2b-0123456789ab';
+const CLUSTER_URN = 'urn:podid:cluster:prod-eu';
 const CN = 'host.conjur.authn-k8s.dev.apps.demo';
 const now = new Date('2030-01-01T00:00:00Z');
 const DAY = 86_400_000;
@@ -25,7 +26,7 @@ beforeAll(async () => {
   csr = checkCsr(await createCsr({ keys: await generateKeyPair('ec-p256'), algorithm: 'ec-p256', commonName: 'demo', sans: [{ type: 'url', value: SPIFFE }] }), { spiffeId: SPIFFE });
 });
 
-const request = () => ({ ca, spki: csr.spki, commonName: CN, sanUris: [SPIFFE, UID_URN], maxTtlMs: DAY, now });
+const request = () => ({ ca, spki: csr.spki, commonName: CN, sanUris: [SPIFFE, UID_URN, CLUSTER_URN], maxTtlMs: DAY, now });
 const tbsInput = () => ({
   serial: SERIAL,
   signatureAlgorithm: ca.leafSignature.der,
@@ -35,7 +36,7 @@ const tbsInput = () => ({
   commonName: CN,
   spki: csr.spki,
   subjectPublicKey: csr.subjectPublicKey,
-  sanUris: [SPIFFE, UID_URN],
+  sanUris: [SPIFFE, UID_URN, CLUSTER_URN],
   authorityKeyIdentifierExtension: ca.authorityKeyIdentifierDer,
 });
 /** A leaf the CA really signed, built from `tbs` (a builder bug, simulated). */
@@ -52,7 +53,7 @@ const checkError = (der: Buffer): string => {
 
 describe('verifyLeaf', () => {
   it('passes the leaf signLeaf issues and reads its serial and validity back', async () => {
-    const leaf = await signLeaf({ ca, csr, commonName: CN, spiffeId: SPIFFE, podUid: UID_URN.split(':').pop()!, ttlMs: DAY, now });
+    const leaf = await signLeaf({ ca, csr, commonName: CN, spiffeId: SPIFFE, podUid: UID_URN.split(':').pop()!, cluster: 'prod-eu', ttlMs: DAY, now });
     const der = Buffer.from(leaf.certPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
     expect(verifyLeaf({ der, ...request() })).toEqual({ serial: leaf.serial, notBefore: leaf.notBefore, notAfter: leaf.notAfter });
     expect(checkError(signedBy(buildLeafTbs(tbsInput())))).toBe('passed');
@@ -87,8 +88,10 @@ describe('verifyLeaf', () => {
 
   it.each<[string, Partial<ReturnType<typeof tbsInput>>, string]>([
     ['another CN', { commonName: `${CN}x` }, 'CN differs from the request'],
-    ['a third SAN', { sanUris: [SPIFFE, UID_URN, 'spiffe://cluster.local/namespace/demo/podname/app-2'] }, 'SAN differs from the request'],
-    ['the SANs swapped', { sanUris: [UID_URN, SPIFFE] }, 'SAN differs from the request'],
+    ['a fourth SAN', { sanUris: [SPIFFE, UID_URN, CLUSTER_URN, 'spiffe://cluster.local/namespace/demo/podname/app-2'] }, 'SAN differs from the request'],
+    ['another cluster', { sanUris: [SPIFFE, UID_URN, 'urn:podid:cluster:prod-us'] }, 'SAN differs from the request'],
+    ['no cluster', { sanUris: [SPIFFE, UID_URN] }, 'SAN differs from the request'],
+    ['the SANs swapped', { sanUris: [UID_URN, SPIFFE, CLUSTER_URN] }, 'SAN differs from the request'],
     ['another key', { spki: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' }) }, 'public key differs from the CSR'],
     ['a longer life', { notAfter: new Date(now.getTime() + DAY + 2000) }, 'lifetime differs from the request'],
     ['another issuer', { issuerDer: encodeDer(seq(set(seq(oid('2.5.4.3'), directoryString('evil CA'))))) }, 'issuer is not the CA subject'],

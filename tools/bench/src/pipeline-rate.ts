@@ -37,7 +37,7 @@ export async function measurePipeline(caAlg: KeyAlgorithm, csrAlg: KeyAlgorithm,
     verify(csrHash, csr.tbs, csr.publicKey!, csr.signature);
     sign(HASH[caAlg], tbs, caKey);
   };
-  const pipelineOp = () => signLeaf({ ca, csr: checkCsr(csrPem, { spiffeId: SPIFFE }), commonName: CN, spiffeId: SPIFFE, podUid: UID, ttlMs: 86_400_000, now });
+  const pipelineOp = () => signLeaf({ ca, csr: checkCsr(csrPem, { spiffeId: SPIFFE }), commonName: CN, spiffeId: SPIFFE, podUid: UID, cluster: 'default', ttlMs: 86_400_000, now });
   // Alternating slices, so that a load change on a shared machine hits both sides alike.
   const slices = Math.max(1, Math.round(ms / SLICE_MS));
   const raw = { count: 0, seconds: 0 };

@@ -1,5 +1,6 @@
 import { CertificatesV1Api, KubeConfig, type V1CertificateSigningRequest } from '@kubernetes/client-node';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { exportPrivateKeyPem, generateKeyPair, signingAlgorithm, x509 } from '@podid/x509';
 
 export interface CredentialRequest {
@@ -11,6 +12,8 @@ export interface CredentialRequest {
   approve: boolean;
   waitMs: number;
   csrName?: string;
+  /** The cluster's name in podid's clusters file (docs/clusters.md); names the kubeconfig's cluster. Default: the admin kubeconfig's. */
+  cluster?: string;
 }
 
 export interface IssuedCredential {
@@ -66,12 +69,16 @@ export async function createK8sCredentials(kc: KubeConfig, req: CredentialReques
   if (!cert.checkPrivateKey(createPrivateKey(keyPem))) throw new Error(`CertificateSigningRequest ${csrName}: the issued certificate is not for our key`);
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the current kubeconfig context has no cluster');
+  // The kubeconfig goes into a Secret for pods: a CA named by a file path of this machine would not be there.
+  const { caFile, ...rest } = cluster;
+  const caData = cluster.caData ?? (caFile ? readFileSync(caFile).toString('base64') : undefined);
+  const clusterName = req.cluster ?? cluster.name;
   const out = new KubeConfig();
   out.loadFromOptions({
-    clusters: [{ ...cluster, name: cluster.name }],
+    clusters: [{ ...rest, name: clusterName, ...(caData ? { caData } : {}) }],
     users: [{ name: req.user, certData: Buffer.from(certPem).toString('base64'), keyData: Buffer.from(keyPem).toString('base64') }],
-    contexts: [{ name: `${req.user}@${cluster.name}`, cluster: cluster.name, user: req.user }],
-    currentContext: `${req.user}@${cluster.name}`,
+    contexts: [{ name: `${req.user}@${clusterName}`, cluster: clusterName, user: req.user }],
+    currentContext: `${req.user}@${clusterName}`,
   });
   return { kubeconfigYaml: out.exportConfig(), certPem, notAfter: new Date(cert.validTo), csrName };
 }
@@ -119,4 +126,19 @@ subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: "${user}" }]
 `,
   );
   return `# Bind the new credential (user ${user}) to what podid needs:\n${bindings.join('---\n')}`;
+}
+
+/** Where deploy/components/clusters mounts each service's credentials Secret. */
+export const CLUSTER_CREDENTIALS_DIR = '/var/run/podid/clusters';
+
+/** The clusters-file entry for a kubeconfig made with `--cluster`, and how to put it where that entry points. */
+export function clusterEntryHint(cluster: string, user: string, out: string): string {
+  const file = `${cluster}.kubeconfig`;
+  return [
+    'add to the clusters file (docs/clusters.md):',
+    `  - name: ${cluster}`,
+    `    kubeconfig: ${CLUSTER_CREDENTIALS_DIR}/${file}`,
+    `and put the kubeconfig in the Secret of the service it is for (${user}), e.g.:`,
+    `  kubectl -n podid create secret generic podid-cluster-credentials-<pod-verifier|cert-injector> --from-file=${file}=${out}`,
+  ].join('\n');
 }

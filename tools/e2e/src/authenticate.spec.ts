@@ -4,7 +4,7 @@ import { createLocalJWKSet, flattenedVerify, jwtVerify } from 'jose';
 import type { Suite } from './support/e2e-suite';
 import { X509Certificate } from 'node:crypto';
 import { createCa, loadSigningCa, signLeaf, checkCsr, generateKeyPair, exportPrivateKeyPem, randomSerialHex, signingAlgorithm, x509 } from '@podid/x509';
-import { HOST, POD, startE2eSuite } from './support/e2e-suite';
+import { HOST, POD, startE2eSuite, servedJwks } from './support/e2e-suite';
 import { httpsCall, eventually, waitFor, type HttpsAnswer } from '@podid/testkit';
 import { authenticate, certificateLogin, podCsr, splitHostId } from './support/pod-login';
 
@@ -41,6 +41,7 @@ describe('e2e: authn-k8s authenticate', () => {
       commonName: ['host', ...o.hostId.split('/')].join('.'),
       spiffeId: `spiffe://cluster.local/namespace/demo/podname/${o.pod}`,
       podUid: o.podUid,
+      cluster: 'default',
       ttlMs: 600_000,
       now: o.notBefore,
     });
@@ -54,7 +55,7 @@ describe('e2e: authn-k8s authenticate', () => {
   };
 
   it('issues a token that verifies against the served JWKS, in JSON and compact form', async () => {
-    const jwks = JSON.parse((await httpsCall(suite.gatewayUrl, { path: '/.well-known/jwks.json', caPem: suite.gatewayCaPem })).body);
+    const jwks = await servedJwks(suite);
     const keys = createLocalJWKSet(jwks);
     const json = await authenticate(suite, { hostId: HOST.deployment, cert: cert.certPem, key: cert.keyPem });
     expect(json.status).toBe(200);
@@ -81,6 +82,7 @@ describe('e2e: authn-k8s authenticate', () => {
       commonName: ['host', ...HOST.deployment.split('/')].join('.'),
       spiffeId: `spiffe://cluster.local/namespace/demo/podname/${POD.deployment}`,
       podUid: '6a1b4a0e-0d5c-4c43-9a51-2f0e6f9b0b03',
+      cluster: 'default',
       ttlMs: 3_600_000,
       now: new Date(),
     });

@@ -112,16 +112,16 @@ describe('e2e: inject_client_cert', () => {
     const { csrPem } = await podCsr({ cn: splitHostId(HOST.barePod).cn, namespace: 'demo', pod: POD.barePod });
     expect((await injectCsr(suite, { hostId: HOST.barePod, csrPem })).status).toBe(202);
     const certPem = readFileSync(clientPemPath(suite, 'demo', POD.barePod), 'utf8');
-    const grpcPort = suite.logs('cert-injector').filter((l) => l['event'] === 'SERVICE_READY').at(-1)!['grpcPort'];
+    const grpcPort = suite.logs('cert-injector').filter((l) => l['event'] === 'SERVICE_READY').at(-1)!['grpc_port'];
     const pki = join(suite.stateDir, 'pki');
     const tls = { caPem: readFileSync(join(pki, 'internal-ca.pem'), 'utf8'), certPem: readFileSync(join(pki, 'services', 'gateway.pem'), 'utf8'), keyPem: readFileSync(join(pki, 'services', 'gateway-key.pem'), 'utf8') };
     const injector = createServiceClient(CertInjectorService, { address: `127.0.0.1:${grpcPort}`, tls, expectService: 'cert-injector', deadlineMs: 10_000 });
     const before = clientPems(suite);
     try {
       for (const req of [
-        { namespace: 'demo', pod: POD.deployment, container: 'authenticator', certificatePem: certPem, podUid: '' },
-        { namespace: 'demo', pod: POD.deployment, container: 'authenticator', certificatePem: certPem, podUid: BARE_POD_UID },
-        { namespace: 'demo', pod: POD.barePod, container: 'authenticator', certificatePem: certPem, podUid: '6a1b4a0e-0d5c-4c43-9a51-2f0e6f9b0b03' },
+        { namespace: 'demo', pod: POD.deployment, container: 'authenticator', certificatePem: certPem, podUid: '', cluster: '' },
+        { namespace: 'demo', pod: POD.deployment, container: 'authenticator', certificatePem: certPem, podUid: BARE_POD_UID, cluster: '' },
+        { namespace: 'demo', pod: POD.barePod, container: 'authenticator', certificatePem: certPem, podUid: '6a1b4a0e-0d5c-4c43-9a51-2f0e6f9b0b03', cluster: '' },
       ]) await expect(injector.inject(req)).rejects.toMatchObject({ kind: 'invalid_argument', code: 'CERT_TARGET_MISMATCH' });
     } finally {
       injector.close();

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, flattenedVerify, generateKeyPair, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { httpsCall, waitFor, type HttpsAnswer, eventually } from '@podid/testkit';
-import { FIXTURES, startE2eSuite, type Suite } from './support/e2e-suite';
+import { FIXTURES, servedJwks, startE2eSuite, type Suite } from './support/e2e-suite';
 
 const JWT = join(FIXTURES, 'jwt');
 const SERVICE = 'k8s-jwt';
@@ -20,7 +20,7 @@ describe('e2e: authn-jwt authenticate', () => {
   let jwks: ReturnType<typeof createLocalJWKSet>;
   beforeAll(async () => {
     suite = await startE2eSuite({ policyPath: join(JWT, 'policy.yaml'), manifests: [join(JWT, 'cluster.yaml')] });
-    jwks = createLocalJWKSet(JSON.parse((await httpsCall(suite.gatewayUrl, { path: '/.well-known/jwks.json', caPem: suite.gatewayCaPem })).body));
+    jwks = createLocalJWKSet(await servedJwks(suite));
   }, 120_000);
   afterAll(() => suite?.stop());
 

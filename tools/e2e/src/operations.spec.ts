@@ -48,12 +48,10 @@ function grantedByDeploy(): Map<string, Perm[]> {
 
 /**
  * Grants that no test run can use, each with its reason. Nothing else may go unused.
- * - `get pods/exec`: API servers before KEP-4006 check `get` for WebSocket exec; this one (like 1.31+) checks `create`.
  * - `get namespaces`: a pod's namespace exists before the pod, so the namespace informer has it unless it lags;
  *   that cache-miss read cannot be provoked reliably, and the grant is what it needs on a lagging cache.
  */
 const UNUSABLE: Record<string, string[]> = {
-  [`${PODID_SA}cert-injector`]: ['get /pods/exec'],
   [`${PODID_SA}pod-verifier`]: ['get /namespaces'],
 };
 
@@ -122,7 +120,7 @@ describe('e2e: operations', () => {
     // A service-account login makes pod-verifier call TokenReview, which is timed.
     const jwt = await suite.sim.createServiceAccountToken({ namespace: 'demo', serviceAccount: 'demo-sa', audiences: ['podid'], podName: POD.deployment });
     await httpsCall(suite.gatewayUrl, { method: 'POST', path: '/authn-jwt/jwt-dev/default/authenticate', caPem: suite.gatewayCaPem, headers: { 'content-type': 'text/plain' }, body: `jwt=${jwt}` });
-    expect(await metricsOf(ports['pod-verifier'])).toMatch(/podid_k8s_api_request_seconds_count\{operation="create tokenreviews",result="ok"\} [1-9]/);
+    expect(await metricsOf(ports['pod-verifier'])).toMatch(/podid_k8s_api_request_seconds_count\{cluster="default",operation="create tokenreviews",result="ok"\} [1-9]/);
   });
 
   it('status is ok when everything is up, and needs the status grant', async () => {
@@ -189,7 +187,7 @@ describe('e2e: operations', () => {
     try {
       const r = await status();
       expect(r.status).toBe(503);
-      expect(r.body.error?.code).toBe('dependency_unavailable');
+      expect(r.body.error?.code).toBe('policy_unavailable');
     } finally {
       await suite.startService('policy');
     }

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createLocalJWKSet, flattenedVerify, type FlattenedJWSInput } from 'jose';
 import { parseAllDocuments } from 'yaml';
-import { httpsCall, waitFor } from '@podid/testkit';
-import { FIXTURES, startE2eSuite, type Suite } from './support/e2e-suite';
+import { waitFor } from '@podid/testkit';
+import { FIXTURES, startE2eSuite, type Suite, servedJwks } from './support/e2e-suite';
 import { leakedMaterial } from './support/log-leaks';
 
 const NS = 'sidecar';
@@ -51,7 +51,7 @@ describe('e2e: authn-client in simulated pods', () => {
   beforeAll(async () => {
     // The suite also runs podid/authn-client images as apps/authn-client/dist/main.js.
     suite = await startE2eSuite({ policyPath: join(DIR, 'policy.yaml'), manifests: [join(DIR, 'cluster.yaml')], images: { 'e2e/token-check': TOKEN_CHECK } });
-    keys = createLocalJWKSet(JSON.parse((await httpsCall(suite.gatewayUrl, { path: '/.well-known/jwks.json', caPem: suite.gatewayCaPem })).body));
+    keys = createLocalJWKSet(await servedJwks(suite));
     const kc = new KubeConfig();
     kc.loadFromString(suite.sim.adminKubeconfigYaml());
     core = kc.makeApiClient(CoreV1Api);

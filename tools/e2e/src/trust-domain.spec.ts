@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { createLocalJWKSet, flattenedVerify } from 'jose';
-import { httpsCall, waitFor } from '@podid/testkit';
-import { HOST, POD, SERVICES, startE2eSuite, type Suite } from './support/e2e-suite';
+import { waitFor } from '@podid/testkit';
+import { HOST, POD, SERVICES, startE2eSuite, type Suite, servedJwks } from './support/e2e-suite';
 import { authenticate, certificateLogin, injectCsr, podCsr, splitHostId } from './support/pod-login';
 
 /**
@@ -26,7 +26,7 @@ describe('e2e: a non-default trust domain', () => {
 
     const r = await authenticate(suite, { hostId: HOST.deployment, cert: login.certPem, key: login.keyPem });
     expect(r.status).toBe(200);
-    const jwks = JSON.parse((await httpsCall(suite.gatewayUrl, { path: '/.well-known/jwks.json', caPem: suite.gatewayCaPem })).body);
+    const jwks = await servedJwks(suite);
     const claims = JSON.parse(new TextDecoder().decode((await flattenedVerify(JSON.parse(r.body), createLocalJWKSet(jwks))).payload));
     expect(claims).toMatchObject({ sub: `host/${HOST.deployment}`, k8s: { namespace: 'demo', pod: POD.deployment } });
   });

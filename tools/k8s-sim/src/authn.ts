@@ -70,7 +70,8 @@ export class Authenticator {
       const pod = this.store.get(PODS, k.namespace, k.pod.name);
       if (!pod) return { error: `invalid bearer token, pods "${k.pod.name}" not found` };
       if (pod.metadata.uid !== k.pod.uid) return { error: `invalid bearer token, pod UID (${pod.metadata.uid}) does not match claim (${k.pod.uid})` };
-      if (pod.metadata.deletionTimestamp) return { error: 'invalid bearer token, Token has been invalidated' };
+      // A terminating pod's tokens stay valid until its deletionTimestamp (the end of its grace period), as in Kubernetes.
+      if (pod.metadata.deletionTimestamp && Date.parse(pod.metadata.deletionTimestamp) <= Date.now()) return { error: 'invalid bearer token, Token has been invalidated' };
       extra['authentication.kubernetes.io/pod-name'] = [k.pod.name];
       extra['authentication.kubernetes.io/pod-uid'] = [k.pod.uid];
     }

@@ -20,9 +20,16 @@ export async function readBody(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw tooLarge();
     chunks.push(chunk);
   }
+  const ct = (req.headers['content-type'] ?? '').toLowerCase();
+  const media = ct.split(';')[0]?.trim() ?? '';
+  if (size > 0 && media && !media.includes('json') && !media.includes('yaml'))
+    throw new StatusError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (this simulator does not decode ${media}; send JSON)`,
+    );
   const text = Buffer.concat(chunks).toString('utf8');
   if (!text.trim()) return undefined;
-  const ct = (req.headers['content-type'] ?? '').toLowerCase();
   try {
     if (ct.startsWith('application/yaml')) return parseYaml(text) as unknown;
     return JSON.parse(text) as unknown;

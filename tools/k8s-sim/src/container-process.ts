@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { signalWorkload } from './process-tree';
+import { killSandboxed, signalWorkload } from './process-tree';
 
 /** SIGTERM to SIGKILL. The kubelet default is 30 s; this is shorter so that pod deletes and Ctrl-C stay quick. */
 export const KILL_GRACE_MS = 5000;
@@ -34,12 +34,18 @@ export class ContainerProcess {
     await Promise.race([this.exited, timedOut]);
     clearTimeout(timer);
     if (!this.done) {
-      try {
-        process.kill(-pid, 'SIGKILL'); // bwrap and, through --die-with-parent and the pid namespace, everything inside
-      } catch {
-        this.child.kill('SIGKILL');
-      }
+      // Not the process group: bwrap would exit (and `exited` resolve) while processes inside are still alive.
+      if (!killSandboxed(pid)) this.killGroup(pid);
       await this.exited;
+    }
+  }
+
+  /** bwrap had nothing under it yet (it was still setting up): its process group is all there is. */
+  private killGroup(pid: number): void {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      this.child.kill('SIGKILL');
     }
   }
 }

@@ -178,5 +178,5 @@ describe('running containers of mapped images', () => {
     await sim.stop();
     expect(Date.now() - started).toBeGreaterThanOrEqual(4900);
     expect(processesWith(MARK)).toEqual([]);
-  }, 15_000);
+  }, 60_000);
 });

@@ -7,7 +7,7 @@ import type { ObjectStore } from './store';
 import type { ServiceAccountTokens } from './token-request';
 import type { TokenSigner } from './tokens';
 import type { AccessLogEntry, LogFn, UserInfo } from './types';
-import type { WatchRegistry } from './watch';
+import type { WatchRegistry, WatchSettings } from './watch';
 
 /** What the request handlers share; built once by startSimulator. */
 export interface SimContext {
@@ -22,7 +22,7 @@ export interface SimContext {
   accessLog: AccessLogEntry[];
   log: LogFn;
   watches: WatchRegistry;
-  bookmarkIntervalMs: number;
+  watchSettings: WatchSettings;
   /** https://host:port, known once the server listens. */
   url: () => string;
 }

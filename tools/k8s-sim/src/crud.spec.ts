@@ -1,6 +1,6 @@
 import { request } from 'node:https';
 import { ApiException, AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { startTestSim } from './sim-fixture';
+import { startTestSim, waitFor } from './sim-fixture';
 import type { Simulator } from './types';
 
 let sim: Simulator;
@@ -78,13 +78,49 @@ describe('core objects', () => {
     expect(stale.code).toBe(409);
     expect(stale.status['reason']).toBe('Conflict');
 
-    await core.deleteNamespacedPod({ namespace: 'crud', name: 'p1' });
+    // The default grace period keeps the pod, marked, until its (here: not running) containers have stopped.
+    const marked = await core.deleteNamespacedPod({ namespace: 'crud', name: 'p1' });
+    expect(marked.metadata?.deletionTimestamp).toBeDefined();
+    await waitFor('the graceful delete to finish', async () => (await core.listNamespacedPod({ namespace: 'crud', fieldSelector: 'metadata.name=p1' })).items.length === 0);
     const gone = await failure(core.readNamespacedPod({ namespace: 'crud', name: 'p1' }));
     expect(gone).toEqual({
       code: 404,
       status: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'pods "p1" not found', reason: 'NotFound', details: { name: 'p1', kind: 'pods' }, code: 404 },
     });
     expect((await failure(core.deleteNamespacedPod({ namespace: 'crud', name: 'p1' }))).code).toBe(404);
+  });
+
+  it('refuses what it does not model instead of ignoring it: protobuf bodies (415), dry runs (400)', async () => {
+    const proto = await raw(admin, 'POST', '/api/v1/namespaces/crud/configmaps', Buffer.from('k8s\x00\x0a\x0f'), { 'Content-Type': 'application/vnd.kubernetes.protobuf' });
+    expect(proto).toMatchObject({ code: 415, json: { reason: 'UnsupportedMediaType' } });
+    expect(String(proto.json['message'])).toContain('application/vnd.kubernetes.protobuf');
+    const dry = await raw(admin, 'POST', '/api/v1/namespaces/crud/configmaps?dryRun=All', JSON.stringify({ metadata: { name: 'dry' } }));
+    expect(dry).toMatchObject({ code: 400, json: { reason: 'BadRequest' } });
+    expect(String(dry.json['message'])).toContain('dryRun');
+    expect((await failure(core.readNamespacedConfigMap({ namespace: 'crud', name: 'dry' }))).code).toBe(404);
+  });
+
+  it('fieldValidation: Strict refuses unknown fields naming them; by default they are dropped, never stored', async () => {
+    const body = JSON.stringify({ metadata: { name: 'fv', bogusMeta: 1 }, data: {}, bogusTop: 1 });
+    const strict = await raw(admin, 'POST', '/api/v1/namespaces/crud/configmaps?fieldValidation=Strict', body);
+    expect(strict).toMatchObject({ code: 400, json: { reason: 'BadRequest' } });
+    expect(String(strict.json['message'])).toContain('unknown field "bogusTop", unknown field "metadata.bogusMeta"');
+    expect((await raw(admin, 'POST', '/api/v1/namespaces/crud/configmaps', body)).code).toBe(201);
+    const stored = await raw(admin, 'GET', '/api/v1/namespaces/crud/configmaps/fv');
+    expect(stored.json['bogusTop']).toBeUndefined();
+    expect((stored.json['metadata'] as Record<string, unknown>)['bogusMeta']).toBeUndefined();
+  });
+
+  it('applies a strategic merge patch by merge key, with its directives, and stores none of them', async () => {
+    const dep = { metadata: { name: 'smp' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'a', image: 'i' }, { name: 'b', image: 'i' }] } } } };
+    await admin.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: 'crud', body: dep });
+    const patch = { spec: { template: { spec: { $setElementOrder$containers: [{ name: 'c' }, { name: 'a' }], containers: [{ name: 'c', image: 'j' }, { $patch: 'delete', name: 'b' }] } } } };
+    const text = JSON.stringify(patch).replace('$setElementOrder$containers', '$setElementOrder/containers');
+    const r = await raw(admin, 'PATCH', '/apis/apps/v1/namespaces/crud/deployments/smp', text, { 'Content-Type': 'application/strategic-merge-patch+json' });
+    expect(r.code).toBe(200);
+    const containers = ((r.json['spec'] as { template: { spec: { containers: Array<{ name: string; image: string }> } } }).template.spec.containers);
+    expect(containers).toEqual([{ name: 'c', image: 'j' }, { name: 'a', image: 'i' }]);
+    expect(JSON.stringify(r.json)).not.toContain('$');
   });
 
   it('answers 409 AlreadyExists, and 404 for a missing namespace', async () => {

@@ -5,7 +5,7 @@ import { AuthenticationV1Api, CertificatesV1Api, CoreV1Api, KubeConfig } from '@
 import forge from 'node-forge';
 import { bitString, ctx, oid, seq, smallInt } from './der';
 import { encodeName } from './pki';
-import { startTestSim } from './sim-fixture';
+import { startTestSim, waitFor } from './sim-fixture';
 import { startSimulator } from './simulator';
 import type { Simulator } from './types';
 
@@ -52,8 +52,13 @@ async function issueThroughCsr(name: string, made: { csrPem: string; keyPem: str
   expect(created.spec.username).toBe('admin');
   expect(created.status?.certificate).toBeUndefined();
   created.status = { conditions: [{ type: 'Approved', status: 'True', reason: 'Test', message: 'approved by the spec' }] };
-  await certs.replaceCertificateSigningRequestApproval({ name, body: created });
-  const read = await certs.readCertificateSigningRequest({ name });
+  const approved = await certs.replaceCertificateSigningRequestApproval({ name, body: created });
+  // As kube-controller-manager does: the certificate comes after the approval, not in its response.
+  expect(approved.status?.certificate).toBeUndefined();
+  const read = await waitFor('the signer to issue', async () => {
+    const r = await certs.readCertificateSigningRequest({ name });
+    return r.status?.certificate ? r : undefined;
+  });
   expect(read.status?.conditions?.[0]?.type).toBe('Approved');
   const certPem = Buffer.from(read.status?.certificate ?? '', 'base64').toString();
   const kc = new KubeConfig();
@@ -86,8 +91,9 @@ describe('certificates.k8s.io CSRs', () => {
   });
 
   it('issues for EC P-256 requests too', async () => {
-    const { kc } = await issueThroughCsr('csr-ec', ecCsr('ec-user', ['system:masters']));
-    expect((await kc.makeApiClient(CoreV1Api).readNamespace({ name: 'default' })).metadata?.name).toBe('default');
+    const { kc } = await issueThroughCsr('csr-ec', ecCsr('ec-user', ['team-ec']));
+    const me = await kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
+    expect(me.status?.userInfo).toMatchObject({ username: 'ec-user', groups: ['team-ec', 'system:authenticated'] });
   });
 
   it('refuses unparsable requests with 422, and lists and deletes CSRs', async () => {

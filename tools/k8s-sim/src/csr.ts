@@ -66,16 +66,35 @@ export function parseCsrPem(pem: string): ParsedCsr {
 
 const spec = (o: K8sObject) => (o['spec'] ?? {}) as { request?: unknown; signerName?: unknown; expirationSeconds?: unknown; usages?: unknown };
 
-/** Create-time checks: a parsable, self-signed request and a signerName. Returns the parsed request. */
+/** The key usages the API accepts (certificates.k8s.io/v1 KeyUsage). */
+const KNOWN_USAGES = new Set([
+  'signing', 'digital signature', 'content commitment', 'key encipherment', 'key agreement', 'data encipherment', 'cert sign', 'crl sign',
+  'encipher only', 'decipher only', 'any', 'server auth', 'client auth', 'code signing', 'email protection', 's/mime', 'ipsec end system',
+  'ipsec tunnel', 'ipsec user', 'timestamping', 'ocsp signing', 'microsoft sgc', 'netscape sgc',
+]);
+/** A signerName is a qualified name: a DNS subdomain, a slash, a path. */
+const SIGNER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?(\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)*$/;
+
+/** Create-time validation, as the API server's: request, usages, signerName, expirationSeconds. Returns the parsed request. */
 export function validateCsrObject(o: K8sObject): ParsedCsr {
   const name = o.metadata.name ?? '';
   const s = spec(o);
-  if (typeof s.signerName !== 'string' || !s.signerName) throw invalid('CertificateSigningRequest', name, 'spec.signerName', 'Required value');
-  if (typeof s.request !== 'string') throw invalid('CertificateSigningRequest', name, 'spec.request', 'Required value');
+  const bad = (field: string, why: string) => invalid('CertificateSigningRequest', name, field, why);
+  if (typeof s.signerName !== 'string' || !s.signerName) throw bad('spec.signerName', 'Required value');
+  if (!SIGNER_NAME.test(s.signerName) || s.signerName.length > 571)
+    throw bad('spec.signerName', `Invalid value: "${s.signerName}": must be a fully qualified domain and path of the form 'example.com/signer-name'`);
+  if (!Array.isArray(s.usages) || !s.usages.length) throw bad('spec.usages', 'Required value');
+  s.usages.forEach((u, i) => {
+    if (typeof u !== 'string' || !KNOWN_USAGES.has(u)) throw bad(`spec.usages[${i}]`, `Unsupported value: "${String(u)}"`);
+    if (s.usages instanceof Array && s.usages.indexOf(u) !== i) throw bad(`spec.usages[${i}]`, `Duplicate value: "${u}"`);
+  });
+  if (s.expirationSeconds !== undefined && (typeof s.expirationSeconds !== 'number' || !Number.isInteger(s.expirationSeconds) || s.expirationSeconds < MIN_TTL_S))
+    throw bad('spec.expirationSeconds', `Invalid value: ${JSON.stringify(s.expirationSeconds)}: may not specify a duration less than 600 seconds (10 minutes)`);
+  if (typeof s.request !== 'string') throw bad('spec.request', 'Required value');
   try {
     return parseCsrPem(Buffer.from(s.request, 'base64').toString('utf8'));
   } catch (e) {
-    throw invalid('CertificateSigningRequest', name, 'spec.request', `Invalid value: []byte{...}: ${(e as Error).message}`);
+    throw bad('spec.request', `Invalid value: []byte{...}: ${(e as Error).message}`);
   }
 }
 
@@ -88,11 +107,8 @@ interface Condition {
   lastTransitionTime?: string;
 }
 
-/**
- * PUT .../certificatesigningrequests/{name}/approval: takes status.conditions from `body`.
- * When Approved and the signer is kube-apiserver-client, issues status.certificate at once (CN and O from the request).
- */
-export function applyApproval(current: K8sObject, body: K8sObject, ca: Ca): K8sObject {
+/** PUT .../certificatesigningrequests/{name}/approval: takes status.conditions from `body`. Signing is the {@link CsrSigner}'s, later. */
+export function applyApproval(current: K8sObject, body: K8sObject): K8sObject {
   const name = current.metadata.name ?? '';
   const conds = (body['status'] as { conditions?: unknown } | undefined)?.conditions ?? [];
   if (!Array.isArray(conds)) throw invalid('CertificateSigningRequest', name, 'status.conditions', 'expected a list');
@@ -104,20 +120,33 @@ export function applyApproval(current: K8sObject, body: K8sObject, ca: Ca): K8sO
   const isTrue = (t: string) => conditions.some((c) => c.type === t && c.status === 'True');
   if (isTrue('Approved') && isTrue('Denied')) throw invalid('CertificateSigningRequest', name, 'status.conditions', 'Approved and Denied conditions are mutually exclusive');
   const next = structuredClone(current);
-  const status: Record<string, unknown> = { ...((next['status'] as Record<string, unknown> | undefined) ?? {}), conditions };
-  next['status'] = status;
-  const s = spec(next);
-  if (isTrue('Approved') && s.signerName === CLIENT_SIGNER && !status['certificate']) {
-    const parsed = validateCsrObject(next);
-    const ttl = typeof s.expirationSeconds === 'number' ? Math.max(MIN_TTL_S, s.expirationSeconds) : DEFAULT_TTL_S;
-    const pem = issueCert(ca, {
-      spkiDer: parsed.spkiDer,
-      commonName: parsed.commonName,
-      organizations: parsed.organizations,
-      usages: ['client'],
-      notAfter: new Date(Date.now() + ttl * 1000),
-    });
-    status['certificate'] = Buffer.from(pem).toString('base64');
-  }
+  next['status'] = { ...((next['status'] as Record<string, unknown> | undefined) ?? {}), conditions };
   return next;
+}
+
+/** Usages the kube-apiserver-client signer issues; client auth is required. */
+const CLIENT_USAGES = new Set(['client auth', 'digital signature', 'key encipherment']);
+
+/** Why the client signer refuses an approved CSR (the controller's SignerValidationFailure), or undefined. */
+export function clientSignerRefusal(o: K8sObject): string | undefined {
+  const usages = (spec(o).usages as string[] | undefined) ?? [];
+  const extra = usages.filter((u) => !CLIENT_USAGES.has(u));
+  if (extra.length) return `invalid usage for client certificate: ${extra.join(', ')}`;
+  if (!usages.includes('client auth')) return 'missing required usages: client auth';
+  return undefined;
+}
+
+/** A certificate for an approved client-signer CSR: CN and O from the request, client auth, TTL from expirationSeconds. */
+export function signClientCsr(o: K8sObject, ca: Ca): string {
+  const parsed = validateCsrObject(o);
+  const s = spec(o);
+  const ttl = typeof s.expirationSeconds === 'number' ? Math.min(DEFAULT_TTL_S, Math.max(MIN_TTL_S, s.expirationSeconds)) : DEFAULT_TTL_S;
+  const pem = issueCert(ca, {
+    spkiDer: parsed.spkiDer,
+    commonName: parsed.commonName,
+    organizations: parsed.organizations,
+    usages: ['client'],
+    notAfter: new Date(Date.now() + ttl * 1000),
+  });
+  return Buffer.from(pem).toString('base64');
 }

@@ -3,7 +3,13 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { authorizeAndRecord, type SimContext } from './context';
+import { commandStartError } from './command-path';
+import { resolveContainerEnv } from './container-env';
+import { findContainer } from './pod-spec';
 import { volumeBinds } from './pod-volumes';
+import { runAsOf } from './run-as';
+import { writeProjectedVolumes } from './service-account-volume';
+import { impersonate } from './impersonation';
 import { parseResourcePath } from './router';
 import { Sandbox } from './sandbox';
 import { StatusError, badRequest, forbidden, notFound, unauthorized } from './status';
@@ -25,6 +31,8 @@ interface ExecRequest {
   stdin: boolean;
   stdout: boolean;
   stderr: boolean;
+  /** The pod is Succeeded or Failed: the API server upgrades anyway and the kubelet finds no running container. */
+  completed: boolean;
 }
 
 const flag = (q: URLSearchParams, k: string) => ['true', '1'].includes(q.get(k) ?? '');
@@ -35,22 +43,14 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-/** Literal `value` env entries of the container spec, as the container would see them. */
-function containerEnv(pod: K8sObject, container: string): Record<string, string> {
-  const spec = pod['spec'] as { containers?: Array<{ name?: string; env?: Array<{ name?: unknown; value?: unknown }> }> } | undefined;
-  const env: Record<string, string> = {};
-  for (const e of spec?.containers?.find((c) => c.name === container)?.env ?? [])
-    if (typeof e.name === 'string' && typeof e.value === 'string') env[e.name] = e.value;
-  return env;
-}
-
 /**
  * pods/exec over WebSocket. The command really runs (see {@link Sandbox}); it is not killed when the client goes
  * away (Conjur sends stdin and closes at once), only after `timeoutMs`.
  */
 export class ExecServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, handleProtocols: (offered) => PROTOCOLS.find((p) => offered.has(p)) ?? false });
-  private readonly children = new Set<ChildProcess>();
+  /** Running commands, each with a promise that settles once it has exited and its pipes are closed. */
+  private readonly children = new Map<ChildProcess, Promise<void>>();
 
   constructor(
     private readonly ctx: SimContext,
@@ -78,15 +78,18 @@ export class ExecServer {
 
   private check(req: IncomingMessage): ExecRequest {
     const url = new URL(req.url ?? '/', 'https://sim.invalid');
-    const user = this.ctx.authn.authenticateRequest(req);
-    if (!user) throw unauthorized();
+    const caller = this.ctx.authn.authenticateRequest(req);
+    if (!caller) throw unauthorized();
+    const user = impersonate(this.ctx, req, caller);
     const route = parseResourcePath(url.pathname);
     if (!route || route.subresource !== 'exec' || route.namespace === undefined || route.name === undefined || (req.method !== 'GET' && req.method !== 'POST'))
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
-    const attrs = { verb: 'create', apiGroup: '', resource: 'pods', subresource: 'exec', namespace: route.namespace, name: route.name };
-    // KEP-4006: websocket exec is allowed with `create` or (legacy) `get` on pods/exec.
-    const allowed = this.ctx.rbac.authorize(user, attrs) || this.ctx.rbac.authorize(user, { ...attrs, verb: 'get' });
-    if (!authorizeAndRecord(this.ctx, user, attrs, allowed)) throw forbidden({ ...attrs, user: user.username });
+    // A websocket upgrade is a GET, so the API server authorizes `get` on pods/exec (KEP-4006); v1.35 also requires
+    // `create`. Both are checked, so that a role that works here works on either version.
+    for (const verb of ['get', 'create']) {
+      const attrs = { verb, apiGroup: '', resource: 'pods', subresource: 'exec', namespace: route.namespace, name: route.name };
+      if (!authorizeAndRecord(this.ctx, user, attrs)) throw forbidden({ ...attrs, user: user.username });
+    }
     const pod = this.ctx.store.get(route.def, route.namespace, route.name);
     if (!pod) throw notFound('pods', '', route.name);
     const q = url.searchParams;
@@ -101,18 +104,31 @@ export class ExecServer {
     if (!command.length) throw badRequest('you must specify at least 1 command');
     const ex = { stdin: flag(q, 'stdin'), stdout: flag(q, 'stdout'), stderr: flag(q, 'stderr') };
     if (!ex.stdin && !ex.stdout && !ex.stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
+    const phase = (pod['status'] as { phase?: string } | undefined)?.phase;
     const root = this.ctx.podFs.ensure(route.namespace, route.name, container);
-    return { root, pod, container, command, ...ex };
+    return { root, pod, container, command, ...ex, completed: phase === 'Succeeded' || phase === 'Failed' };
   }
 
   private run(ws: WebSocket, ex: ExecRequest): void {
     const protocol = ws.protocol || 'channel.k8s.io';
     const jsonStatus = protocol === 'v4.channel.k8s.io' || protocol === 'v5.channel.k8s.io';
     const podName = ex.pod.metadata.name ?? 'pod';
-    const env = { PATH, HOSTNAME: podName, HOME: '/root', ...containerEnv(ex.pod, ex.container) };
+    if (ex.completed) return this.refuse(ws, ex, protocol, `unable to upgrade connection: container not found ("${ex.container}")`);
+    const user = runAsOf(ex.pod, ex.container);
+    const env: Record<string, string> = { ...this.containerEnv(ex), HOME: user ? '/' : '/root' };
     // The pod's volumes, as the running containers see them: a file exec writes there is what they read.
-    const child = this.sandbox.spawn(ex.root, podName, ex.command, env, volumeBinds(this.ctx.podFs, ex.pod, ex.container));
-    this.children.add(child);
+    const binds = volumeBinds(this.ctx.podFs, ex.pod, ex.container);
+    try {
+      writeProjectedVolumes(this.ctx.podFs, this.ctx.store, this.ctx.tokens, ex.pod);
+    } catch {
+      // A token that cannot be issued (its service account is gone) is absent, as for a kubelet that cannot fetch it.
+    }
+    const startError = this.sandbox.mode === 'bwrap' ? commandStartError(ex.root, binds, ex.command[0] ?? '', env['PATH'] ?? PATH) : undefined;
+    if (startError)
+      return this.refuse(ws, ex, protocol, `error executing command in container: failed to exec in container: OCI runtime exec failed: exec failed: unable to start container process: ${startError}: unknown`);
+    const child = this.sandbox.spawn(ex.root, podName, ex.command, env, binds, user);
+    let settle = () => {};
+    this.children.set(child, new Promise<void>((resolve) => (settle = resolve)));
     const send = (ch: number, data: Buffer) => {
       if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([ch]), data]));
     };
@@ -145,6 +161,7 @@ export class ExecServer {
       finished = true;
       clearTimeout(timer);
       this.children.delete(child);
+      settle();
       const exitCode = code ?? 137;
       const message =
         failure ?? (timedOut ? 'command timed out' : `command terminated with non-zero exit code: error executing command [${ex.command.join(' ')}], exit code ${exitCode}`);
@@ -166,10 +183,29 @@ export class ExecServer {
     child.on('close', (code, signal) => finish(code ?? (signal ? 137 : null)));
   }
 
-  /** Kills running commands and drops websocket clients. */
-  stop(): void {
-    for (const c of this.children) Sandbox.kill(c);
+  /** The container's environment as its processes have it (literals, the downward API, ConfigMap and Secret keys). */
+  private containerEnv(ex: ExecRequest): Record<string, string> {
+    const c = findContainer(ex.pod, ex.container) ?? {};
+    const r = resolveContainerEnv(this.ctx.store, ex.pod, c);
+    return 'env' in r ? r.env : { PATH, HOSTNAME: ex.pod.metadata.name ?? '' };
+  }
+
+  /** The kubelet or the runtime could not run the command: an InternalError status on channel 3, after the upgrade. */
+  private refuse(ws: WebSocket, ex: ExecRequest, protocol: string, why: string): void {
+    const message = `Internal error occurred: ${why}`;
+    const jsonStatus = protocol === 'v4.channel.k8s.io' || protocol === 'v5.channel.k8s.io';
+    const body = jsonStatus ? JSON.stringify({ metadata: {}, status: 'Failure', message, reason: 'InternalError', details: { causes: [{ message: why }] }, code: 500 }) : message;
+    if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([CH.error]), Buffer.from(body)]));
+    this.ctx.log('SIM_EXEC_DONE', `exec in ${ex.pod.metadata.namespace}/${ex.pod.metadata.name}/${ex.container} could not start`, { exit_code: -1, protocol });
+    if (ws.readyState === ws.OPEN) ws.close(1000);
+  }
+
+  /** Kills running commands, drops websocket clients, and resolves once every command has exited (its state dir may go next). */
+  async stop(): Promise<void> {
+    const running = [...this.children.values()];
+    for (const c of this.children.keys()) Sandbox.kill(c);
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
+    await Promise.all(running);
   }
 }

@@ -34,8 +34,18 @@ export class Kubelet {
     });
   }
 
+  /** A graceful delete: stops the pod's containers; undefined when none of them runs here. */
+  terminate(pod: K8sObject): Promise<void> | undefined {
+    const r = this.runners.get(pod.metadata.uid ?? '');
+    if (!r) return undefined;
+    this.runners.delete(pod.metadata.uid ?? '');
+    const done = r.stop().finally(() => this.stopping.delete(done));
+    this.stopping.add(done);
+    return done;
+  }
+
   private admit(pod: K8sObject): void {
-    if (!PodRunner.wants(pod, this.d.images)) return;
+    if (pod.metadata.deletionTimestamp || !PodRunner.wants(pod, this.d.images)) return;
     const phase = (pod['status'] as { phase?: string } | undefined)?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return;
     if (this.d.sandbox.mode !== 'bwrap') {

@@ -1,9 +1,10 @@
+import { strategicMerge } from './strategic-merge';
 import { StatusError, badRequest } from './status';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 const isObj = (v: unknown): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** RFC 7386 JSON merge patch. Also used for strategic merge patches, whose list merging the simulator does not model. */
+/** RFC 7386 JSON merge patch. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isObj(patch)) return patch;
   const out: Record<string, unknown> = isObj(target) ? { ...target } : {};
@@ -107,6 +108,7 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
 export function applyPatch(current: unknown, contentType: string, body: unknown): unknown {
   const ct = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (ct === 'application/json-patch+json') return jsonPatch(current, body);
-  if (ct === 'application/merge-patch+json' || ct === 'application/strategic-merge-patch+json') return mergePatch(current, body);
+  if (ct === 'application/merge-patch+json') return mergePatch(current, body);
+  if (ct === 'application/strategic-merge-patch+json') return strategicMerge(current, body);
   throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
 }

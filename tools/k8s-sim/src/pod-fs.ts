@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isDnsLabel, isDnsSubdomain } from './validate';
 
@@ -32,12 +32,17 @@ export class PodFs {
     return `${this.root(namespace, pod, container)}.log`;
   }
 
-  /** Creates the container root with etc/ and a world-writable sticky tmp/ (as in an image), if missing. */
+  /**
+   * Creates the container root with etc/ (holding the pod's /etc/hostname, as the kubelet mounts it) and a
+   * world-writable sticky tmp/ (as in an image), if missing.
+   */
   ensure(namespace: string, pod: string, container: string): string {
     const root = this.root(namespace, pod, container);
     mkdirSync(join(root, 'etc'), { recursive: true });
     mkdirSync(join(root, 'tmp'), { recursive: true });
     chmodSync(join(root, 'tmp'), 0o1777);
+    const hostname = join(root, 'etc', 'hostname');
+    if (!existsSync(hostname)) writeFileSync(hostname, `${pod}\n`, { mode: 0o644 });
     return root;
   }
 }

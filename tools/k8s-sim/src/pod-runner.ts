@@ -6,6 +6,8 @@ import { podSpec, type ContainerSpec } from './pod-spec';
 import { PodStatusWriter } from './pod-status-writer';
 import { ProjectedTokens } from './projected-tokens';
 import { resetVolumes, volumeBinds } from './pod-volumes';
+import { runAsOf } from './run-as';
+import { writeProjectedVolumes } from './service-account-volume';
 import type { Bind, Sandbox } from './sandbox';
 import type { ObjectStore } from './store';
 import type { ServiceAccountTokens } from './token-request';
@@ -15,6 +17,8 @@ import type { K8sObject, LogFn } from './types';
 export interface ImageSpec {
   command: string[];
   readOnlyBinds?: string[];
+  /** Like a base image: the container's own `command`/`args` replace the image's entrypoint/arguments. */
+  specCommand?: boolean;
 }
 
 export interface PodRunnerDeps {
@@ -24,6 +28,14 @@ export interface PodRunnerDeps {
   tokens: ServiceAccountTokens;
   images: Readonly<Record<string, ImageSpec>>;
   log: LogFn;
+}
+
+/** A container's argv: the image's command, or with `specCommand` the container's command and args over it. */
+function argvOf(image: ImageSpec, c: ContainerSpec): string[] {
+  if (!image.specCommand) return image.command;
+  const args = (c as { args?: string[] }).args;
+  const command = (c as { command?: string[] }).command;
+  return command?.length ? [...command, ...(args ?? [])] : [...image.command, ...(args ?? [])];
 }
 
 /** Host folders every container sees read-only, for TLS trust stores. */
@@ -82,6 +94,11 @@ export class PodRunner {
 
   private async run(): Promise<void> {
     resetVolumes(this.d.podFs, this.pod);
+    try {
+      writeProjectedVolumes(this.d.podFs, this.d.store, this.d.tokens, this.pod);
+    } catch {
+      // ProjectedTokens retries (and logs) the tokens; ConfigMap and downward-API files are written when they can be.
+    }
     await this.projected.start();
     const spec = podSpec(this.pod);
     const inits = (spec.initContainers ?? []).filter((c) => this.imageOf(c));
@@ -92,7 +109,11 @@ export class PodRunner {
       if (!ok) return this.status.phase('Failed');
     }
     if (inits.length) this.status.phase('Running');
-    await Promise.all((spec.containers ?? []).filter((c) => this.imageOf(c)).map((c) => this.runContainer(c, false)));
+    const containers = spec.containers ?? [];
+    const mapped = containers.filter((c) => this.imageOf(c));
+    const results = await Promise.all(mapped.map((c) => this.runContainer(c, false)));
+    // Every container ran here and none restarts any more: the pod is done, as the kubelet reports it.
+    if (!this.stopped && mapped.length === containers.length && containers.length) this.status.phase(results.every(Boolean) ? 'Succeeded' : 'Failed');
   }
 
   private imageOf(c: ContainerSpec): ImageSpec | undefined {
@@ -147,7 +168,7 @@ export class PodRunner {
     const fd = openSync(this.d.podFs.logFile(this.ns, this.name, name), 'a', 0o640);
     let proc: ContainerProcess;
     try {
-      proc = new ContainerProcess(this.d.sandbox.spawnContainer(root, this.name, image.command, env, binds, fd));
+      proc = new ContainerProcess(this.d.sandbox.spawnContainer(root, this.name, argvOf(image, c), env, binds, fd, runAsOf(pod, name)));
     } finally {
       closeSync(fd); // the child has its own copy
     }

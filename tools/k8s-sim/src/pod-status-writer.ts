@@ -55,7 +55,7 @@ export class PodStatusWriter {
     });
   }
 
-  phase(phase: 'Pending' | 'Running' | 'Failed'): void {
+  phase(phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed'): void {
     this.update((status) => {
       status['phase'] = phase;
     });

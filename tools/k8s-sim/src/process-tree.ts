@@ -40,17 +40,33 @@ export function descendants(root: number): ProcInfo[] {
   return out;
 }
 
-/**
- * Sends `signal` to the processes bubblewrap runs under `bwrapPid` (not to bwrap itself: it would die at once and
- * take the sandbox down with SIGKILL, so the workload could not shut down gracefully).
- */
-export function signalWorkload(bwrapPid: number, signal: NodeJS.Signals): void {
-  for (const p of descendants(bwrapPid)) {
-    if (p.comm === 'bwrap') continue;
+function signal(pids: readonly ProcInfo[], sig: NodeJS.Signals): number {
+  let sent = 0;
+  for (const p of pids) {
     try {
-      process.kill(p.pid, signal);
+      process.kill(p.pid, sig);
+      sent++;
     } catch {
       // already gone
     }
   }
+  return sent;
+}
+
+/**
+ * Sends `signal` to the processes bubblewrap runs under `bwrapPid` (not to bwrap itself: it would die at once and
+ * take the sandbox down with SIGKILL, so the workload could not shut down gracefully).
+ */
+export function signalWorkload(bwrapPid: number, sig: NodeJS.Signals): void {
+  signal(descendants(bwrapPid).filter((p) => p.comm !== 'bwrap'), sig);
+}
+
+/**
+ * SIGKILLs everything under the outer bwrap `bwrapPid` but not bwrap itself; false if nothing was found there.
+ * The first of them is the init of the sandbox's pid namespace: the kernel kills all the namespace when it dies and
+ * reaps it before the init is reaped, and only then does the outer bwrap exit. So the outer bwrap's exit means that
+ * nothing of the sandbox runs any more (killing its process group at once would let bwrap exit first).
+ */
+export function killSandboxed(bwrapPid: number): boolean {
+  return signal(descendants(bwrapPid), 'SIGKILL') > 0;
 }

@@ -12,7 +12,7 @@ export interface RequestAttributes {
   name?: string;
 }
 
-interface PolicyRule {
+export interface PolicyRule {
   verbs?: string[];
   apiGroups?: string[];
   resources?: string[];
@@ -44,7 +44,8 @@ function ruleAllows(rule: PolicyRule, a: RequestAttributes): boolean {
   if (!has(rule.verbs, a.verb) || !has(rule.apiGroups, a.apiGroup)) return false;
   const res = rule.resources ?? [];
   const full = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-  const resOk = res.some((r) => r === '*' || r === full || (a.subresource && (r === `*/${a.subresource}` || r === `${a.resource}/*`)));
+  // As in Kubernetes: `*`, the exact resource[/subresource], or `*/<subresource>`; there is no `<resource>/*`.
+  const resOk = res.some((r) => r === '*' || r === full || (a.subresource && r === `*/${a.subresource}`));
   if (!resOk) return false;
   if (!rule.resourceNames?.length) return true;
   return a.name !== undefined && rule.resourceNames.includes(a.name);
@@ -78,7 +79,7 @@ export class RbacAuthorizer {
   ) {}
 
   /** Every rule that applies to `user` in `namespace` (undefined = cluster-scoped bindings only). */
-  private rulesFor(user: UserInfo, namespace: string | undefined): PolicyRule[] {
+  rulesFor(user: UserInfo, namespace: string | undefined): PolicyRule[] {
     const out = [...BASIC_USER];
     for (const b of this.store.list(CLUSTER_ROLE_BINDINGS)) {
       const subjects = (b['subjects'] as Subject[] | undefined) ?? [];
@@ -98,8 +99,13 @@ export class RbacAuthorizer {
     return out;
   }
 
+  /** RBAC off, or a system:masters user. */
+  bypasses(user: UserInfo): boolean {
+    return !this.enabled || user.groups.includes(MASTERS);
+  }
+
   authorize(user: UserInfo, a: RequestAttributes): boolean {
-    if (!this.enabled || user.groups.includes(MASTERS)) return true;
+    if (this.bypasses(user)) return true;
     return this.rulesFor(user, a.namespace).some((r) => ruleAllows(r, a));
   }
 

@@ -7,7 +7,6 @@ export type SandboxMode = 'bwrap' | 'none';
 
 const BWRAP = '/usr/bin/bwrap';
 /** Host folders the sandbox sees read-only, so that the container root needs no binaries of its own. */
-const RO_BINDS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/etc/alternatives'];
 const PROBE_TIMEOUT_MS = 10_000;
 
 /** A host folder mounted into the sandbox (volumes, image binds). */
@@ -21,13 +20,24 @@ export interface Bind {
 interface SpawnExtras {
   binds?: readonly Bind[];
   newSession?: boolean;
+  user?: RunAs;
 }
+
+/** A non-root uid/gid to run as, from the pod's securityContext (a user namespace maps it onto the simulator's user). */
+export interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+/** Host folders bound read-only into every sandbox, for resolving a command's path like the sandbox will. */
+export const SANDBOX_SYSTEM_DIRS: readonly string[] = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/etc/alternatives'];
 
 function bwrapArgs(root: string, hostname: string, argv: string[], extras: SpawnExtras = { newSession: true }): string[] {
   const args = ['--bind', root, '/'];
-  for (const p of RO_BINDS) args.push(p === '/usr' ? '--ro-bind' : '--ro-bind-try', p, p);
+  for (const p of SANDBOX_SYSTEM_DIRS) args.push(p === '/usr' ? '--ro-bind' : '--ro-bind-try', p, p);
   for (const b of extras.binds ?? []) args.push(b.readOnly ? '--ro-bind' : '--bind', b.hostPath, b.path);
   args.push('--proc', '/proc', '--dev', '/dev', '--unshare-pid', '--unshare-uts', '--hostname', hostname);
+  if (extras.user) args.push('--unshare-user', '--uid', String(extras.user.uid), '--gid', String(extras.user.gid));
   args.push('--die-with-parent', ...(extras.newSession === false ? [] : ['--new-session']), '--chdir', '/', '--', ...argv);
   return args;
 }
@@ -72,9 +82,9 @@ export class Sandbox {
   }
 
   /** Starts `argv` in its own process group (so {@link kill} reaches all of it), with exactly `env`. `binds` apply in bwrap mode only. */
-  spawn(root: string, hostname: string, argv: string[], env: Record<string, string>, binds: readonly Bind[] = []): ChildProcess {
+  spawn(root: string, hostname: string, argv: string[], env: Record<string, string>, binds: readonly Bind[] = [], user?: RunAs): ChildProcess {
     const opts = { env, stdio: ['pipe', 'pipe', 'pipe'] as Array<'pipe'>, detached: true };
-    if (this.mode === 'bwrap') return spawn(this.bwrap, bwrapArgs(root, hostname, argv, { binds, newSession: true }), opts);
+    if (this.mode === 'bwrap') return spawn(this.bwrap, bwrapArgs(root, hostname, argv, { binds, newSession: true, ...(user ? { user } : {}) }), opts);
     const [cmd = 'true', ...args] = argv;
     return spawn(cmd, args, { ...opts, cwd: root, env: { ...env, PODID_SANDBOX_ROOT: root } });
   }
@@ -83,9 +93,9 @@ export class Sandbox {
    * Starts a long-running container process (bwrap mode only): one process group, stdout and stderr to `logFd`.
    * The host network is shared so that the process reaches services on 127.0.0.1.
    */
-  spawnContainer(root: string, hostname: string, argv: string[], env: Record<string, string>, binds: readonly Bind[], logFd: number): ChildProcess {
+  spawnContainer(root: string, hostname: string, argv: string[], env: Record<string, string>, binds: readonly Bind[], logFd: number, user?: RunAs): ChildProcess {
     if (this.mode !== 'bwrap') throw new Error('k8s-sim: containers run only in the bwrap sandbox');
-    return spawn(this.bwrap, bwrapArgs(root, hostname, argv, { binds, newSession: false }), { env, stdio: ['ignore', logFd, logFd], detached: true });
+    return spawn(this.bwrap, bwrapArgs(root, hostname, argv, { binds, newSession: false, ...(user ? { user } : {}) }), { env, stdio: ['ignore', logFd, logFd], detached: true });
   }
 
   static kill(child: ChildProcess): void {

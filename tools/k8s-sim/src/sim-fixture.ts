@@ -26,8 +26,8 @@ export async function startTestSim(opts: Partial<SimulatorOptions> = {}): Promis
   };
 }
 
-/** Polls `check` every 20 ms until it returns a truthy value; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 5000): Promise<NonNullable<T>> {
+/** Polls `check` every 20 ms until it returns a truthy value; fails with `what` after `timeoutMs` (generous: machines get busy). */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

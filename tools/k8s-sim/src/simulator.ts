@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { isIPv4 } from 'node:net';
 import { resolve } from 'node:path';
 import { Authenticator } from './authn';
+import { makeAdmission } from './admission';
 import { applyBootstrap } from './bootstrap';
 import type { SimContext } from './context';
+import { CsrSigner } from './csr-signer';
 import { ExecServer } from './exec';
 import { buildKubeconfig } from './kubeconfig';
 import { Kubelet } from './kubelet';
@@ -25,6 +27,8 @@ import { API_AUDIENCES, TokenSigner } from './tokens';
 import type { AccessLogEntry, LogFn, Simulator, SimulatorOptions } from './types';
 import type { WatchRegistry } from './watch';
 
+/** The API server's watch cache keeps events for about 75 s (eventFreshDuration). */
+const DEFAULT_WATCH_WINDOW_MS = 75_000;
 const SERVING_CERT_TTL_MS = 365 * 86400_000;
 const SERVING_DNS = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
 
@@ -52,12 +56,13 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const stateDir = resolve(opts.stateDir);
   mkdirSync(stateDir, { recursive: true });
   const keys = loadOrCreateKeys(stateDir);
-  const store = new ObjectStore(opts.watchHistoryLimit ?? 1000);
+  const store = new ObjectStore(opts.watchHistoryLimit ?? 1000, opts.watchHistoryWindowMs ?? DEFAULT_WATCH_WINDOW_MS);
   const podFs = new PodFs(stateDir);
   const signer = new TokenSigner(keys.saKey);
   const authn = new Authenticator(store, signer, keys.tokenSecret);
   const rbac = new RbacAuthorizer(store, opts.rbac !== false);
-  const objects = new ObjectApi({ store, podFs, ca: keys.ca });
+  const objects = new ObjectApi({ store, podFs, admit: makeAdmission(rbac, store), rootCaPem: keys.ca.certPem });
+  const csrSigner = new CsrSigner(store, keys.ca, log);
   const tokens = new ServiceAccountTokens(store, signer);
   const sandbox = Sandbox.create(opts.sandbox ?? 'auto', stateDir, log);
   let url = '';
@@ -75,12 +80,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     accessLog,
     log,
     watches,
-    bookmarkIntervalMs: opts.watchBookmarkIntervalMs ?? 5000,
+    watchSettings: { bookmarkIntervalMs: opts.watchBookmarkIntervalMs ?? 5000, ...(opts.watchDropAfterMs ? { dropAfterMs: opts.watchDropAfterMs } : {}) },
     url: () => url,
   };
 
   applyBootstrap(objects);
   for (const obj of await loadManifests(opts.manifests ?? [])) applyObject(objects, obj);
+  // Like a watch cache that starts from a list: nothing before now can be resumed from.
+  store.compact();
 
   const host = opts.host ?? '127.0.0.1';
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -109,7 +116,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   });
   url = `https://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${(server.address() as AddressInfo).port}`;
   log('SIM_STARTED', `Kubernetes API simulator listening on ${url}`, { url, sandbox: sandbox.mode, rbac: opts.rbac !== false });
+  objects.setPodTerminator((pod) => kubelet.terminate(pod));
   kubelet.start();
+  csrSigner.start();
 
   let stopped: Promise<void> | undefined;
   return {
@@ -142,14 +151,17 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       accessLog.length = 0;
     },
     stop: () => {
-      stopped ??= kubelet.stop().then(
-        () =>
+      csrSigner.stop();
+      objects.stop();
+      stopped ??= kubelet.stop().then(() =>
+        Promise.all([
+          exec.stop(),
           new Promise<void>((done) => {
-            exec.stop();
             for (const end of [...watches]) end();
             server.close(() => done());
             server.closeAllConnections();
           }),
+        ]).then(() => undefined),
       );
       return stopped;
     },

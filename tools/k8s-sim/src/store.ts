@@ -35,7 +35,32 @@ export class ObjectStore {
   private oldestResumable = 0;
   private readonly listeners = new Set<(e: StoreEvent) => void>();
 
-  constructor(private readonly historyLimit: number) {}
+  /** When each kept event was committed (ms), for the time window. */
+  private readonly committedAt: number[] = [];
+
+  /**
+   * `historyLimit` events, none older than `historyWindowMs`, stay resumable, like the API server's watch cache
+   * (which keeps about 75 s of events).
+   */
+  constructor(
+    private readonly historyLimit: number,
+    private readonly historyWindowMs = Number.POSITIVE_INFINITY,
+  ) {}
+
+  /** Forgets the history so far: a watch cache starts at the resourceVersion of its first list. */
+  compact(): void {
+    this.history.length = 0;
+    this.committedAt.length = 0;
+    this.oldestResumable = this.rv;
+  }
+
+  private trim(now = Date.now()): void {
+    while (this.history.length > this.historyLimit || (this.committedAt.length && now - (this.committedAt[0] ?? now) > this.historyWindowMs)) {
+      const dropped = this.history.shift();
+      this.committedAt.shift();
+      if (dropped) this.oldestResumable = dropped.rv;
+    }
+  }
 
   get resourceVersion(): string {
     return String(this.rv);
@@ -123,16 +148,15 @@ export class ObjectStore {
     const ev: StoreEvent = { rv: this.rv, type, def: d, object: structuredClone(obj) };
     if (prev) ev.prev = structuredClone(prev);
     this.history.push(ev);
-    while (this.history.length > this.historyLimit) {
-      const dropped = this.history.shift();
-      if (dropped) this.oldestResumable = dropped.rv;
-    }
+    this.committedAt.push(Date.now());
+    this.trim();
     for (const l of this.listeners) l(ev);
     return structuredClone(obj);
   }
 
   /** Events after `rv`, or undefined when `rv` is older than the retained history (410 Expired). */
   since(rv: number): StoreEvent[] | undefined {
+    this.trim();
     if (rv < this.oldestResumable) return undefined;
     return this.history.filter((e) => e.rv > rv);
   }

@@ -70,7 +70,7 @@ describe('TokenRequest and TokenReview', () => {
     const wrong = await authn.createTokenReview({ body: { spec: { token, audiences: ['vault'] } } });
     expect(wrong.status?.authenticated).toBe(false);
     expect(wrong.status?.error).toContain('audiences');
-    await core.deleteNamespacedPod({ namespace: 'tok', name: 'p2' });
+    await core.deleteNamespacedPod({ namespace: 'tok', name: 'p2', gracePeriodSeconds: 0 });
     const deleted = await authn.createTokenReview({ body: { spec: { token, audiences: ['podid'] } } });
     expect(deleted.status?.authenticated).toBe(false);
     expect(deleted.status?.error).toContain('pods "p2" not found');

@@ -15,6 +15,10 @@ export interface SimulatorOptions {
   onLog?: (event: { event: string; msg: string; [k: string]: unknown }) => void;
   /** Watch events kept for `resourceVersion` replay; older versions get 410 Expired. Default 1000. */
   watchHistoryLimit?: number;
+  /** Events older than this many ms are no longer replayable either (410 Expired). Default 75000, like the watch cache. */
+  watchHistoryWindowMs?: number;
+  /** Cut each watch stream (the connection is closed, with no final event) after a random time between half of this and all of it, in ms. Default: never. */
+  watchDropAfterMs?: number;
   /** Period of BOOKMARK events on watches with allowWatchBookmarks=true, in ms. Default 5000 (one is also sent right after the initial events). */
   watchBookmarkIntervalMs?: number;
   /** An exec'd command is killed after this many ms, even if the client has gone. Default 30000. */
@@ -23,7 +27,7 @@ export interface SimulatorOptions {
    * Images that really run (bwrap sandbox only): a pod's (init) containers with such an image are started as
    * `command` inside the container root, with `readOnlyBinds` visible at their host paths. See README "Running containers".
    */
-  images?: Record<string, { command: string[]; readOnlyBinds?: string[] }>;
+  images?: Record<string, { command: string[]; readOnlyBinds?: string[]; specCommand?: boolean }>;
 }
 
 export interface AccessLogEntry {

@@ -9,7 +9,9 @@ const cfg = loadConfigOrExit('podid-local', {
   stateDir: str({ env: 'PODID_STATE_DIR', default: resolve(REPO, '.podid') }),
   policy: str({ env: 'PODID_POLICY', default: resolve(REPO, 'deploy/local/policy.yaml') }),
   manifests: list({ env: 'PODID_MANIFESTS', default: [resolve(REPO, 'deploy/local/cluster')] }),
+  qaManifests: list({ env: 'PODID_QA_MANIFESTS', default: [resolve(REPO, 'deploy/local/cluster-qa')] }),
   gatewayPort: port({ env: 'PODID_GATEWAY_PORT', default: 8443 }),
+  platformPort: port({ env: 'PODID_PLATFORM_PORT', default: 8444 }),
   redisUrl: optionalStr({ env: 'REDIS_URL' }),
   logLevel: oneOf({ env: 'PODID_LOG_LEVEL', values: ['debug', 'info', 'warn', 'error'] as const, default: 'info' }),
 });
@@ -31,21 +33,29 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 async function main(): Promise<void> {
   say(`state dir ${cfg.stateDir}`);
-  say(`policy ${cfg.policy}; manifests ${cfg.manifests.join(', ')}`);
+  say(`policy ${cfg.policy}; cluster dev: ${cfg.manifests.join(', ')}; cluster qa: ${cfg.qaManifests.join(', ')}`);
   const started = Date.now();
   suite = await startSuite({
     stateDir: cfg.stateDir,
     policyPath: cfg.policy,
-    manifests: cfg.manifests.map((m) => resolve(m)),
+    manifests: [],
+    clusters: [
+      { name: 'dev', manifests: cfg.manifests.map((m) => resolve(m)) },
+      { name: 'qa', manifests: cfg.qaManifests.map((m) => resolve(m)) },
+    ],
     redisUrl: cfg.redisUrl,
     gatewayPort: cfg.gatewayPort,
+    platformPort: cfg.platformPort,
     logLevel: cfg.logLevel,
     logToFiles: true,
   });
-  say(`Kubernetes API simulator  ${suite.sim.url}   (kubeconfig: ${cfg.stateDir}/kubeconfig)`);
+  say(`Kubernetes API (dev)      ${suite.sims.get('dev')!.url}   (kubeconfig: ${cfg.stateDir}/kubeconfig)`);
+  say(`Kubernetes API (qa)       ${suite.sims.get('qa')!.url}   (kubeconfig: ${cfg.stateDir}/clusters/qa/kubeconfig)`);
+  say(`clusters file             ${suite.clustersFile}`);
   say(`Redis                     ${suite.redisUrl}${suite.redis ? ' (started by podid)' : ''}`);
   for (const name of SERVICES) say(`${name.padEnd(26)}pid ${suite.services.get(name)!.pid}   log ${cfg.stateDir}/logs/${name}.log`);
   say(`gateway                   ${suite.gatewayUrl}   (CA: ${cfg.stateDir}/gateway-ca.pem)`);
+  say(`platform gRPC API         ${suite.platformAddr}   (podid status --server ${suite.platformAddr} ...)`);
   say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Try: curl --cacert ${cfg.stateDir}/gateway-ca.pem ${suite.gatewayUrl}/readyz`);
   say('Ctrl-C stops everything.');
   // A service that dies is reported; the others keep running so the operator can read its log.

@@ -23,6 +23,8 @@ export interface SuiteOptions {
   redisUrl?: string;
   /** 0 picks a free port. */
   gatewayPort?: number;
+  /** The platform gRPC API's port; 0 (the default) picks a free port. */
+  platformPort?: number;
   logLevel?: string;
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   simRbac?: boolean;
@@ -30,12 +32,26 @@ export interface SuiteOptions {
   logToFiles?: boolean;
   /** Images the simulator really runs, besides `podid/authn-client` (= apps/authn-client/dist/main.js). `false`: none at all. */
   images?: SimulatorOptions['images'] | false;
+  /** The simulator's watch history window and stream drops (default: the API server's, no drops); tests shorten them to exercise relists. */
+  simWatch?: Pick<SimulatorOptions, 'watchHistoryWindowMs' | 'watchDropAfterMs'>;
+  /**
+   * Several simulated clusters, each with its manifests (`manifests` above is then unused); the first is `sim`.
+   * podid gets a clusters file naming them (docs/clusters.md). Unset: one cluster and no clusters file.
+   */
+  clusters?: ReadonlyArray<{ readonly name: string; readonly manifests: string[] }>;
 }
 
 export interface Suite {
   readonly gatewayUrl: string;
   readonly gatewayCaPem: string;
+  /** `127.0.0.1:<port>` of the gateway's platform gRPC API (the same serving certificate as gatewayUrl). */
+  readonly platformAddr: string;
+  /** The first cluster's simulator. */
   readonly sim: Simulator;
+  /** Every simulated cluster by name; without `clusters`, the one cluster is `default`. */
+  readonly sims: ReadonlyMap<string, Simulator>;
+  /** The clusters file the services read, when `clusters` was given. */
+  readonly clustersFile: string | undefined;
   readonly redis: RedisHandle | undefined;
   readonly redisUrl: string;
   readonly stateDir: string;
@@ -46,7 +62,7 @@ export interface Suite {
   stopService(service: ServiceName): Promise<void>;
   startService(service: ServiceName, env?: Record<string, string>, opts?: { until?: 'ready' | 'live' }): Promise<void>;
   /** A second gateway replica sharing Redis and the upstreams. */
-  startExtraGateway(): Promise<{ url: string; stop(): Promise<void> }>;
+  startExtraGateway(): Promise<{ url: string; platformAddr: string; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -83,18 +99,26 @@ export async function startSuite(opts: SuiteOptions): Promise<Suite> {
   const gatewayCa = await loadOrCreateCa(stateDir, 'gateway-ca', 'podid local gateway CA');
   const rbacFile = join(REPO, 'deploy', 'base', 'rbac.yaml');
   const images = opts.images === false ? {} : { ...sidecarImages(), ...opts.images };
-  const sim = await startSimulator({ stateDir, manifests: [rbacFile, ...opts.manifests], rbac: opts.simRbac ?? true, images });
+  const clusters = opts.clusters ?? [{ name: 'default', manifests: opts.manifests }];
+  const sims = new Map<string, Simulator>();
+  const cleanup: Array<() => Promise<unknown>> = [async () => Promise.all([...sims.values()].map((s) => s.stop()))];
   let redis: RedisHandle | undefined;
-  const cleanup: Array<() => Promise<unknown>> = [() => sim.stop()];
   try {
-    await applyGatewayCa(sim, opts.manifests, gatewayCa.certPem);
+    // Each cluster has its own state (PKI, pods) so that no credential of one works against another.
+    for (const [i, c] of clusters.entries()) {
+      const simDir = i === 0 ? stateDir : join(stateDir, 'clusters', c.name);
+      mkdirSync(simDir, { recursive: true });
+      sims.set(c.name, await startSimulator({ stateDir: simDir, manifests: [rbacFile, ...c.manifests], rbac: opts.simRbac ?? true, images, ...opts.simWatch }));
+      await applyGatewayCa(sims.get(c.name)!, c.manifests, gatewayCa.certPem);
+      writeAtomic(join(simDir, 'kubeconfig'), sims.get(c.name)!.adminKubeconfigYaml(), 0o600);
+    }
+    const sim = sims.get(clusters[0]!.name)!;
     if (!opts.redisUrl) {
       // AOF in the state dir: a second start keeps the revocations.
       redis = await startRedis({ own: true, dir: join(stateDir, 'redis') });
       cleanup.push(() => redis!.stop());
     }
     const redisUrl = opts.redisUrl ?? redis!.url;
-    writeAtomic(join(stateDir, 'kubeconfig'), sim.adminKubeconfigYaml(), 0o600);
 
     const ports = Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, { grpc: await freePort(), ops: await freePort() }] as const))) as Record<
       ServiceName,
@@ -102,6 +126,7 @@ export async function startSuite(opts: SuiteOptions): Promise<Suite> {
     >;
     const gatewayPort = opts.gatewayPort === undefined || opts.gatewayPort === 0 ? await freePort() : opts.gatewayPort;
     const gatewayUrl = `https://127.0.0.1:${gatewayPort}`;
+    const platformPort = opts.platformPort ? opts.platformPort : await freePort();
     const gatewayTls = await writeServiceCert(gatewayCa, join(stateDir, 'gateway-tls'), 'gateway');
     const caFile = join(pkiDir, 'internal-ca.pem');
     const peers = {
@@ -128,12 +153,8 @@ export async function startSuite(opts: SuiteOptions): Promise<Suite> {
         ...peers,
       };
       const user = KUBE_USERS[name];
-      if (user) {
-        const file = join(stateDir, 'kubeconfigs', `${name}.yaml`);
-        mkdirSync(join(stateDir, 'kubeconfigs'), { recursive: true });
-        writeFileSync(file, sim.kubeconfigYaml({ user, groups: ['system:serviceaccounts', 'system:serviceaccounts:podid', 'system:authenticated'], auth: 'cert' }), { mode: 0o600 });
-        env['KUBECONFIG'] = file;
-      }
+      if (user) env['KUBECONFIG'] = writeServiceKubeconfig(name, user, sim, opts.clusters ? clusters[0]!.name : undefined);
+      if (clustersFiles && (name === 'policy' || name === 'pod-verifier' || name === 'cert-injector')) env['PODID_CLUSTERS_FILE'] = clustersFiles[name === 'cert-injector' ? 'cert-injector' : 'pod-verifier'];
       if (name === 'policy') env['PODID_POLICY'] = resolve(opts.policyPath);
       if (name === 'ca-signer') Object.assign(env, { PODID_CA_DIR: join(stateDir, 'ca'), PODID_CA_CREATE: 'true' });
       if (name === 'token-issuer') env['PODID_TOKEN_KEYS_DIR'] = join(stateDir, 'token-keys');
@@ -141,12 +162,34 @@ export async function startSuite(opts: SuiteOptions): Promise<Suite> {
         Object.assign(env, {
           PODID_GATEWAY_HOST: '127.0.0.1',
           PODID_GATEWAY_PORT: String(gatewayPort),
+          PODID_PLATFORM_HOST: '127.0.0.1',
+          PODID_PLATFORM_PORT: String(platformPort),
           PODID_GATEWAY_TLS_CERT_FILE: gatewayTls.certFile,
           PODID_GATEWAY_TLS_KEY_FILE: gatewayTls.keyFile,
         });
       }
       return { ...env, ...(opts.env?.[name] ?? {}) };
     };
+
+    // One clusters file per service that connects, since each connects as its own service account (in Kubernetes,
+    // one ConfigMap and a per-service Secret at the same path); policy reads pod-verifier's, for names only.
+    const clustersFiles = opts.clusters ? writeClustersFiles() : undefined;
+    function writeServiceKubeconfig(service: ServiceName, user: string, clusterSim: Simulator, cluster: string | undefined): string {
+      const dir = join(stateDir, 'kubeconfigs', ...(cluster ? [cluster] : []));
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${service}.yaml`);
+      writeFileSync(file, clusterSim.kubeconfigYaml({ user, groups: ['system:serviceaccounts', 'system:serviceaccounts:podid', 'system:authenticated'], auth: 'cert' }), { mode: 0o600 });
+      return file;
+    }
+    function writeClustersFiles(): Record<'pod-verifier' | 'cert-injector', string> {
+      const files = {} as Record<'pod-verifier' | 'cert-injector', string>;
+      for (const service of ['pod-verifier', 'cert-injector'] as const) {
+        const entries = clusters.map((c) => `  - name: ${c.name}\n    kubeconfig: ${writeServiceKubeconfig(service, KUBE_USERS[service]!, sims.get(c.name)!, c.name)}\n`);
+        files[service] = join(stateDir, `clusters.${service}.yaml`);
+        writeAtomic(files[service], `# Written by local mode (tools/local/src/suite.ts); format: docs/clusters.md.\nclusters:\n${entries.join('')}`, 0o600);
+      }
+      return files;
+    }
 
     const services = new Map<ServiceName, ServiceProcess>();
     for (const name of SERVICES) services.set(name, new ServiceProcess(name, appScript(name), await envFor(name), logDir));
@@ -166,7 +209,10 @@ export async function startSuite(opts: SuiteOptions): Promise<Suite> {
     return {
       gatewayUrl,
       gatewayCaPem: gatewayCa.certPem,
+      platformAddr: `127.0.0.1:${platformPort}`,
       sim,
+      sims,
+      clustersFile: clustersFiles?.['pod-verifier'],
       redis,
       redisUrl,
       stateDir,
@@ -180,11 +226,12 @@ export async function startSuite(opts: SuiteOptions): Promise<Suite> {
       startService: (s, env, o) => services.get(s)!.start(env, o),
       async startExtraGateway() {
         const port = await freePort();
-        const env = { ...(await envFor('gateway')), PODID_GATEWAY_PORT: String(port), PODID_OPS_PORT: String(await freePort()) };
+        const platform = await freePort();
+        const env = { ...(await envFor('gateway')), PODID_GATEWAY_PORT: String(port), PODID_PLATFORM_PORT: String(platform), PODID_OPS_PORT: String(await freePort()) };
         const p = new ServiceProcess(`gateway-${extras.length + 2}`, appScript('gateway'), env, logDir);
         extras.push(p);
         await p.start();
-        return { url: `https://127.0.0.1:${port}`, stop: async () => void (await p.stop()) };
+        return { url: `https://127.0.0.1:${port}`, platformAddr: `127.0.0.1:${platform}`, stop: async () => void (await p.stop()) };
       },
       stop: stopAll,
     };

@@ -9,7 +9,12 @@ import type { TestPki } from '@podid/testkit';
  * authn-k8s authenticators to ca-signer, as the policy app does; `ids` can be
  * changed while it runs.
  */
-export async function startPolicyPeer(pki: TestPki, ids: string[]): Promise<{ address: string; ids: string[]; calls: () => number; stop(): Promise<void> }> {
+export async function startPolicyPeer(
+  pki: TestPki,
+  ids: string[],
+  /** Cluster and trust domain of each id; unlisted ids serve `default` in cluster.local. */
+  scopes: Record<string, { cluster: string; trustDomain: string }> = {},
+): Promise<{ address: string; ids: string[]; calls: () => number; stop(): Promise<void> }> {
   let calls = 0;
   const server = await startGrpcServer({
     host: '127.0.0.1',
@@ -30,7 +35,7 @@ export async function startPolicyPeer(pki: TestPki, ids: string[]): Promise<{ ad
           },
           async listAuthenticators() {
             calls++;
-            const authenticators = ids.map((id) => ({ type: AuthenticatorType.AUTHENTICATOR_TYPE_AUTHN_K8S, id, enabled: true, certTtlSeconds: 86_400, tokenTtlSeconds: 480, jwt: undefined }));
+            const authenticators = ids.map((id) => ({ type: AuthenticatorType.AUTHENTICATOR_TYPE_AUTHN_K8S, id, enabled: true, certTtlSeconds: 86_400, tokenTtlSeconds: 480, cluster: 'default', trustDomain: 'cluster.local', ...scopes[id], jwt: undefined }));
             return { installed: ['authn-k8s'], configured: ids.map((i) => `authn-k8s/${i}`), enabled: ids.map((i) => `authn-k8s/${i}`), authenticators };
           },
         },

@@ -1,7 +1,15 @@
 import { createCa, generateKeyPair, importPrivateKeyPem, randomSerialHex, signingAlgorithm, x509, type CertAndKey } from '@podid/x509';
 
-/** A pod leaf for tests, shaped like ca-signer's: URI SANs = the given list (default: SPIFFE id + pod uid). */
-export async function makeTestLeaf(opts: { ca?: CertAndKey; namespace: string; pod: string; podUid?: string; uris?: string[]; trustDomain?: string }): Promise<{ certPem: string; serial: string; ca: CertAndKey }> {
+/** A pod leaf for tests, shaped like ca-signer's: URI SANs = the given list (default: SPIFFE id + pod uid + cluster, `default`). */
+export async function makeTestLeaf(opts: {
+  ca?: CertAndKey;
+  namespace: string;
+  pod: string;
+  podUid?: string;
+  uris?: string[];
+  trustDomain?: string;
+  cluster?: string;
+}): Promise<{ certPem: string; serial: string; ca: CertAndKey }> {
   const now = new Date();
   const ca = opts.ca ?? (await createCa({ commonName: 'test authenticator CA', now, ttlMs: 86_400_000 }));
   const { pair, algorithm } = await importPrivateKeyPem(ca.keyPem);
@@ -10,6 +18,7 @@ export async function makeTestLeaf(opts: { ca?: CertAndKey; namespace: string; p
   const uris = opts.uris ?? [
     `spiffe://${opts.trustDomain ?? 'cluster.local'}/namespace/${opts.namespace}/podname/${opts.pod}`,
     ...(opts.podUid ? [`urn:podid:pod-uid:${opts.podUid}`] : []),
+    `urn:podid:cluster:${opts.cluster ?? 'default'}`,
   ];
   const serial = randomSerialHex();
   const cert = await x509.X509CertificateGenerator.create({

@@ -2,6 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { IntrospectResponse } from '@podid/contracts';
 import { UnauthenticatedError } from '@podid/errors';
 import type { GatewayDeps } from '../gateway-deps';
+
+/** Grants in policy (libs/policy-model PRIVILEGES). */
+export type Privilege = 'status' | 'revoke' | 'introspect' | 'explain' | 'audit' | 'read';
 import { callerToken } from '../protocol/caller-token';
 
 /** The host behind the access token of an API call. */
@@ -22,7 +25,8 @@ export async function introspectLive(deps: GatewayDeps, token: string, opts: { r
   const inactive = (reason: string): IntrospectResponse => ({ active: false, sub: '', jti: '', exp: 0, iat: 0, k8s: undefined, iss: '', aud: '', inactiveReason: reason });
   // Every podid token names its pod; one that does not cannot be checked, so it is not trusted.
   if (!r.k8s?.podUid) return inactive('no pod');
-  const { live } = await deps.upstreams.podVerifier.checkPodLive({ namespace: r.k8s.namespace, pod: r.k8s.pod, podUid: r.k8s.podUid });
+  // The pod is looked up in the cluster the token names; a token from before clusters names none, which means the only one.
+  const { live } = await deps.upstreams.podVerifier.checkPodLive({ namespace: r.k8s.namespace, pod: r.k8s.pod, podUid: r.k8s.podUid, cluster: r.k8s.cluster });
   return live ? r : inactive('pod gone');
 }
 
@@ -34,10 +38,15 @@ const CALLER_CODES: Record<string, string> = { audience: 'TOKEN_AUDIENCE', 'pod 
  * token="..."` or `Bearer`): it must be active for podid's own audience and
  * its pod alive (see introspectLive).
  */
-export async function authenticateCaller(deps: GatewayDeps, req: IncomingMessage): Promise<Caller> {
+export function authenticateCaller(deps: GatewayDeps, req: IncomingMessage): Promise<Caller> {
+  return authenticateAuthorization(deps, req.headers['authorization']);
+}
+
+/** authenticateCaller for the value of an `authorization` header or gRPC metadata entry. */
+export async function authenticateAuthorization(deps: GatewayDeps, authorization: string | undefined): Promise<Caller> {
   let token: string;
   try {
-    token = callerToken(req.headers['authorization']);
+    token = callerToken(authorization);
   } catch (e) {
     deps.log.event('TOKEN_CALLER_INVALID', { reason: e instanceof Error ? e.message : 'invalid' });
     throw e;
@@ -52,6 +61,6 @@ export async function authenticateCaller(deps: GatewayDeps, req: IncomingMessage
 }
 
 /** Throws PermissionDeniedError (403) unless policy grants the privilege; Policy.Authorize raises it. */
-export async function requireGrant(deps: GatewayDeps, caller: Caller, privilege: 'status' | 'revoke' | 'introspect', serviceId = ''): Promise<void> {
+export async function requireGrant(deps: GatewayDeps, caller: Pick<Caller, 'hostId'>, privilege: Privilege, serviceId = ''): Promise<void> {
   await deps.upstreams.policy.authorize({ hostId: caller.hostId, privilege, serviceId });
 }

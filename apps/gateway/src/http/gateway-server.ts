@@ -72,9 +72,9 @@ export async function startGatewayServer(opts: {
       const pair = readPair();
       createSecureContext(pair); // throws on a mismatched or broken pair
       server.setSecureContext(publicTlsOptions(pair));
-      opts.log.event('GATEWAY_TLS_RELOADED', { certFile: opts.certFile });
+      opts.log.event('GATEWAY_TLS_RELOADED', { cert_file: opts.certFile });
     } catch (e) {
-      opts.log.event('GATEWAY_TLS_RELOAD_FAILED', { certFile: opts.certFile, keyFile: opts.keyFile, err: e instanceof Error ? e.message : String(e) });
+      opts.log.event('GATEWAY_TLS_RELOAD_FAILED', { cert_file: opts.certFile, key_file: opts.keyFile, err: e instanceof Error ? e.message : String(e) });
     }
   };
   const interval = opts.watchIntervalMs ?? TLS_WATCH_INTERVAL_MS;

@@ -34,3 +34,11 @@ export async function enforceRateLimits(
 export function enforceRateLimit(limiter: RateLimiter, specs: LoginRateSpecs, scope: RateScope, id: string, onLimited: (scope: RateScope) => void): Promise<void> {
   return enforceRateLimits(limiter, specs, [[scope, id]], onLimited);
 }
+
+/**
+ * True the first time `key` is seen within `ttlMs` (a bucket of one token
+ * that refills only after ttlMs), shared by every replica through the limiter.
+ */
+export async function isFirstUse(limiter: RateLimiter, key: string, ttlMs: number): Promise<boolean> {
+  return (await limiter.take(`first:${key}`, 1, Math.max(1000, ttlMs))).allowed;
+}

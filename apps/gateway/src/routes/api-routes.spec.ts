@@ -32,7 +32,9 @@ describe('gateway API routes', () => {
     expect(denied.status).toBe(403);
     expect(JSON.parse(denied.body).error.code).toBe('forbidden');
     const ok = await call('POST', '/tokens/introspect', { ...form, ...tokenHeader('admin-token') }, 'token=user-token');
-    expect(JSON.parse(ok.body)).toMatchObject({ active: true, sub: 'host/apps/demo', jti: 'jti-apps/demo' });
+    expect(JSON.parse(ok.body)).toMatchObject({ active: true, sub: 'host/apps/demo', jti: 'jti-apps/demo', k8s: { pod: 'app-1', cluster: 'default' } });
+    // The pod is checked in the cluster the token names.
+    expect(t.fakes.calls.filter((c) => c.method === 'pod-verifier.checkPodLive').at(-1)!.req).toMatchObject({ pod: 'app-1', cluster: 'default' });
     const inactive = await call('POST', '/tokens/introspect', { ...form, authorization: 'Bearer a.b.c' }, 'token=whatever');
     expect(inactive.status).toBe(401);
     const dead = await call('POST', '/tokens/introspect', { ...form, ...tokenHeader('admin-token') }, 'token=nonsense');

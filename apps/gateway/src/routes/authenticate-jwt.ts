@@ -1,5 +1,6 @@
 import { AuthenticatorType, type Restrictions } from '@podid/contracts';
 import { UnauthenticatedError, UnsupportedMediaTypeError } from '@podid/errors';
+import { scopeOf } from '../auth/authenticator-scope';
 import type { GatewayDeps } from '../gateway-deps';
 import { MAX_FORM_BYTES, readBody } from '../http/read-body';
 import type { Route, RouteRequest } from '../http/route';
@@ -45,7 +46,10 @@ async function handle(deps: GatewayDeps, { req, res, params, clientIp }: RouteRe
     const list = await policy.listAuthenticators({});
     const authn = list.authenticators.find((a) => a.type === AuthenticatorType.AUTHENTICATOR_TYPE_AUTHN_JWT && a.id === serviceId);
     if (!authn?.jwt) throw new UnauthenticatedError('AUTHN_AUTHENTICATOR_UNKNOWN', `authenticator: exp=a configured authn-jwt/${serviceId} got=none`);
-    const reviewed = await podVerifier.reviewToken({ token: jwt, audience: authn.jwt.audience, maxTokenAgeSeconds: authn.jwt.maxTokenAgeSeconds });
+    // The token is reviewed by the authenticator's cluster: a token of another cluster's pod fails there.
+    const { cluster } = scopeOf(authn, deps.trustDomain);
+    audit['cluster'] = cluster;
+    const reviewed = await podVerifier.reviewToken({ token: jwt, audience: authn.jwt.audience, maxTokenAgeSeconds: authn.jwt.maxTokenAgeSeconds, cluster });
     Object.assign(audit, { namespace: reviewed.namespace, pod: reviewed.podName, pod_uid: reviewed.podUid, service_account: reviewed.serviceAccount });
     await enforceRateLimit(deps.limiter, deps.rates, 'pod', `${reviewed.namespace}/${reviewed.podName}`, onRateLimited(deps));
     checkJwtBindings(authn.jwt, reviewed);
@@ -56,13 +60,13 @@ async function handle(deps: GatewayDeps, { req, res, params, clientIp }: RouteRe
     const restricted = hasRestrictions(resolved.restrictions);
     checkJwtHostBound(hostId, restricted, authn.jwt, reviewed);
     if (restricted) {
-      await podVerifier.verifyPod({ namespace: reviewed.namespace, pod: reviewed.podName, restrictions: resolved.restrictions, containerName: resolved.containerName, expectedUid: reviewed.podUid });
+      await podVerifier.verifyPod({ namespace: reviewed.namespace, pod: reviewed.podName, restrictions: resolved.restrictions, containerName: resolved.containerName, expectedUid: reviewed.podUid, cluster });
     }
     // Only now is the token a claim to the host: charging its bucket earlier would let any token lock another host out.
     await enforceRateLimit(deps.limiter, deps.rates, 'host', hostId, onRateLimited(deps));
     const token = await tokenIssuer.issue({
       hostId: resolved.hostId || hostId,
-      k8s: { namespace: reviewed.namespace, pod: reviewed.podName, podUid: reviewed.podUid, serviceAccount: reviewed.serviceAccount, authenticator: `authn-jwt/${serviceId}` },
+      k8s: { namespace: reviewed.namespace, pod: reviewed.podName, podUid: reviewed.podUid, serviceAccount: reviewed.serviceAccount, authenticator: `authn-jwt/${serviceId}`, cluster },
       ttlSeconds: resolved.authenticator?.tokenTtlSeconds || authn.tokenTtlSeconds || 480,
       audience: '',
     });

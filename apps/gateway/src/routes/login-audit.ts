@@ -15,12 +15,14 @@ export function failureCode(err: unknown): string {
 export function auditLogin(deps: GatewayDeps, event: EventCode, fields: Record<string, unknown>, err?: unknown): void {
   if (err === undefined) {
     deps.log.event(event, { ...fields, result: 'success' });
+    deps.audit.append(event, 'success', fields);
     return;
   }
   const code = failureCode(err);
   const kind = err instanceof PodidError ? err.kind : 'internal';
   const reason = err instanceof PodidError ? err.message : 'unexpected error (see HTTP_INTERNAL_ERROR)';
   deps.log.event(event, { ...fields, result: 'failure', code, kind, reason });
+  deps.audit.append(event, 'failure', { ...fields, code, kind, reason });
   if (!(err instanceof PodidError)) return;
   const own: Record<string, EventCode> = {
     AUTHN_CERT_MISSING: 'AUTHN_CERT_MISSING',
@@ -28,6 +30,7 @@ export function auditLogin(deps: GatewayDeps, event: EventCode, fields: Record<s
     AUTHN_CERT_EXPIRED: 'AUTHN_CERT_EXPIRED',
     AUTHN_CN_MISMATCH: 'AUTHN_CN_MISMATCH',
     AUTHN_SAN_INVALID: 'AUTHN_SAN_INVALID',
+    AUTHN_CLUSTER_MISMATCH: 'AUTHN_CLUSTER_MISMATCH',
     AUTHN_CERT_USAGE: 'AUTHN_CERT_USAGE',
     AUTHN_ACCOUNT_MISMATCH: 'AUTHN_ACCOUNT_MISMATCH',
     AUTHN_LOGIN_INVALID: 'AUTHN_LOGIN_INVALID',

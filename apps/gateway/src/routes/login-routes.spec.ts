@@ -32,7 +32,7 @@ describe('gateway login routes over real HTTPS (fake upstreams over real gRPC mT
     expect(r.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(calls.map((c) => c.method)).toEqual(['policy.resolve', 'pod-verifier.verifyPod', 'ca-signer.sign', 'cert-injector.inject']);
     expect(calls[0]!.req).toMatchObject({ serviceId: 'dev', hostId: 'conjur/authn-k8s/dev/apps/demo' });
-    expect(injected).toMatchObject({ namespace: 'demo', pod: 'app-1', container: 'authenticator', podUid: FAKE_POD_UID });
+    expect(injected).toMatchObject({ namespace: 'demo', pod: 'app-1', container: 'authenticator', podUid: FAKE_POD_UID, cluster: 'default' });
     const audit = t.logs.withEvent('AUDIT_INJECT_CLIENT_CERT').at(-1)!;
     expect(audit).toMatchObject({ result: 'success', request_id: r.headers['x-request-id'], namespace: 'demo', pod: 'app-1', host_id: 'conjur/authn-k8s/dev/apps/demo' });
     expect(t.logs.text).not.toContain('BEGIN');
@@ -64,6 +64,35 @@ describe('gateway login routes over real HTTPS (fake upstreams over real gRPC mT
     expect(t.logs.withEvent('AUTHN_UPSTREAM_DENIED').at(-1)).toMatchObject({ upstream_code: 'HOST_NOT_FOUND', request_id: 'req-unknown-host' });
   });
 
+  it('answers within the login budget: a slow pod check leaves the injection only what remains of 9 s, then 503', async () => {
+    const { verifyPod } = t.fakes.handlers.podVerifier;
+    const { inject: injectOk } = t.fakes.handlers.certInjector;
+    let injectorHeldMs = -1;
+    const { podVerifier, certInjector } = t.fakes.handlers;
+    Object.assign(podVerifier, { verifyPod: async (...a: Parameters<typeof verifyPod>) => (await new Promise((r) => setTimeout(r, 3000)), verifyPod(...a)) });
+    Object.assign(certInjector, {
+      inject: (_req: unknown, ctx: Parameters<typeof injectOk>[1]) =>
+        new Promise((_resolve, reject) => {
+          const since = Date.now();
+          ctx.signal.addEventListener('abort', () => ((injectorHeldMs = Date.now() - since), reject(new Error('aborted'))));
+        }),
+    });
+    try {
+      const started = Date.now();
+      const { r } = await inject();
+      const took = Date.now() - started;
+      expect(r.status).toBe(503);
+      expect(took).toBeGreaterThan(8500); // timers may fire a little early
+      expect(took).toBeLessThan(10_000 + 2000); // the client's 10 s, plus slack for a loaded machine
+      // The injector saw a deadline of what was left (about 6 s), not its own 9 s.
+      expect(injectorHeldMs).toBeGreaterThan(0);
+      expect(injectorHeldMs).toBeLessThan(9000 - 3000 + 500);
+    } finally {
+      Object.assign(podVerifier, { verifyPod });
+      Object.assign(certInjector, { inject: injectOk });
+    }
+  }, 30_000);
+
   it('authenticate: mTLS with the injected certificate returns the token in each representation', async () => {
     const { injected } = await inject();
     const cert = { certPem: injected!.certificatePem, keyPem: csr.keyPem };
@@ -78,9 +107,9 @@ describe('gateway login routes over real HTTPS (fake upstreams over real gRPC mT
     expect(b64.headers['content-encoding']).toBe('base64');
     expect(JSON.parse(Buffer.from(b64.body, 'base64').toString())).toEqual(JSON.parse(json.body));
     const issue = t.fakes.calls.filter((c) => c.method === 'token-issuer.issue').at(-1)!.req;
-    expect(issue).toMatchObject({ hostId: 'conjur/authn-k8s/dev/apps/demo', k8s: { namespace: 'demo', pod: 'app-1', podUid: FAKE_POD_UID, serviceAccount: 'demo-sa', authenticator: 'authn-k8s/dev' } });
+    expect(issue).toMatchObject({ hostId: 'conjur/authn-k8s/dev/apps/demo', k8s: { namespace: 'demo', pod: 'app-1', podUid: FAKE_POD_UID, serviceAccount: 'demo-sa', authenticator: 'authn-k8s/dev', cluster: 'default' } });
     const verify = t.fakes.calls.filter((c) => c.method === 'pod-verifier.verifyPod').at(-1)!.req;
-    expect(verify).toMatchObject({ expectedUid: FAKE_POD_UID });
+    expect(verify).toMatchObject({ expectedUid: FAKE_POD_UID, cluster: 'default' });
   });
 
   it('authenticate refuses: no cert, another login, wrong account, forged proxy header (401) and a malformed login (400)', async () => {

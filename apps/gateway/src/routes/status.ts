@@ -1,3 +1,4 @@
+import { AuthenticatorType } from '@podid/contracts';
 import { authenticateCaller, requireGrant } from '../auth/caller';
 import type { GatewayDeps } from '../gateway-deps';
 import { sendJson } from '../http/respond';
@@ -16,9 +17,9 @@ export interface StatusCheck {
 /**
  * GET /authn-k8s/{serviceId}/{account}/status: needs the `status` grant.
  * Checks the CA (present, not expiring), that policy is loaded and names the
- * authenticator, Redis (and that it persists), and Kubernetes through
- * pod-verifier's GetStatus (reachable, permissions granted, client credential
- * not expiring). Warnings alone answer 200 with status "warning".
+ * authenticator, Redis (and that it persists), and the Kubernetes cluster of
+ * the authenticator through pod-verifier's GetStatus (reachable, permissions
+ * granted, client credential not expiring). Warnings alone answer 200 with status "warning".
  */
 export function statusRoute(deps: GatewayDeps): Route {
   return {
@@ -31,13 +32,18 @@ export function statusRoute(deps: GatewayDeps): Route {
       decodePathParam(params['account']!, 'account');
       const caller = await authenticateCaller(deps, req);
       await requireGrant(deps, caller, 'status', serviceId);
-      const checks = (await Promise.all([checkCa(deps, serviceId), checkPolicy(deps, serviceId), checkRedis(deps), checkRedisPersistence(deps), checkKubernetes(deps)])).flat();
+      const checks = await statusChecks(deps, serviceId);
       deps.log.event('AUDIT_STATUS', { caller: caller.hostId, authenticator: `authn-k8s/${serviceId}`, ok: checks.every((c) => c.ok) });
       if (!checks.every((c) => c.ok)) return sendJson(res, 503, { status: 'error', checks });
       if (checks.some((c) => c.warning)) return sendJson(res, 200, { status: 'warning', checks });
       sendJson(res, 200, { status: 'ok' });
     },
   };
+}
+
+/** Every self-check of an authenticator, as the status endpoint and the platform API's GetStatus report them. */
+export async function statusChecks(deps: GatewayDeps, serviceId: string): Promise<StatusCheck[]> {
+  return (await Promise.all([checkCa(deps, serviceId), checkPolicy(deps, serviceId), checkRedis(deps), checkRedisPersistence(deps), checkKubernetes(deps, serviceId)])).flat();
 }
 
 /** A CA or client credential closer than this to its expiry fails the check, so that rotation happens in time. */
@@ -88,16 +94,30 @@ async function checkRedisPersistence(deps: GatewayDeps): Promise<StatusCheck[]> 
   ];
 }
 
-/** Kubernetes as pod-verifier sees it: reachable, every permission granted, its client credential not about to expire. */
-async function checkKubernetes(deps: GatewayDeps): Promise<StatusCheck[]> {
-  let s;
+/** The cluster policy gives the authn-k8s authenticator; '' (pod-verifier's only cluster) when policy does not answer or lacks it, which the policy check reports. */
+async function clusterOf(deps: GatewayDeps, serviceId: string): Promise<string> {
   try {
-    s = await deps.upstreams.podVerifier.getStatus({});
+    const l = await deps.upstreams.policy.listAuthenticators({});
+    return l.authenticators.find((a) => a.type === AuthenticatorType.AUTHENTICATOR_TYPE_AUTHN_K8S && a.id === serviceId)?.cluster ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** The authenticator's cluster as pod-verifier sees it: reachable, every permission granted, its client credential not about to expire. */
+async function checkKubernetes(deps: GatewayDeps, serviceId: string): Promise<StatusCheck[]> {
+  let s;
+  const cluster = await clusterOf(deps, serviceId);
+  try {
+    s = await deps.upstreams.podVerifier.getStatus({ cluster });
   } catch (e) {
-    return [{ name: 'kubernetes', ok: false, code: codeOf(e, 'POD_VERIFIER_UNAVAILABLE'), hint: 'pod-verifier does not answer: check that it runs and its logs.' }];
+    const code = codeOf(e, 'POD_VERIFIER_UNAVAILABLE');
+    // K8S_UNAVAILABLE: pod-verifier answers, but has no working connection to this authenticator's cluster.
+    const hint = code === 'K8S_UNAVAILABLE' ? `pod-verifier cannot reach cluster ${cluster || '(default)'}: check the clusters file and pod-verifier's CLUSTER_* logs.` : 'pod-verifier does not answer: check that it runs and its logs.';
+    return [{ name: 'kubernetes', ok: false, code, hint }];
   }
   if (!s.reachable) {
-    return [{ name: 'kubernetes', ok: false, code: 'KUBERNETES_UNREACHABLE', hint: `pod-verifier cannot reach the API server (${s.error}); check its kubeconfig or in-cluster credentials.` }];
+    return [{ name: 'kubernetes', ok: false, code: 'KUBERNETES_UNREACHABLE', hint: `pod-verifier cannot reach the API server${cluster ? ` of cluster ${cluster}` : ''} (${s.error}); check its kubeconfig or in-cluster credentials.` }];
   }
   const checks: StatusCheck[] = [];
   const missing = s.permissions.filter((p) => !p.allowed).map((p) => `${p.verb} ${p.group ? `${p.group}/` : ''}${p.resource}${p.subresource ? `/${p.subresource}` : ''}`);
@@ -108,9 +128,11 @@ async function checkKubernetes(deps: GatewayDeps): Promise<StatusCheck[]> {
   );
   const certLeft = Number(s.clientCertNotAfter) * 1000 - deps.now().getTime();
   if (Number(s.clientCertNotAfter) > 0 && certLeft < EXPIRY_WARNING_MS) {
+    // Expiring still works: a warning (200), so probes do not take a working podid out; expired fails.
     checks.push({
       name: 'kubernetes-credential',
-      ok: false,
+      ok: certLeft > 0,
+      ...(certLeft > 0 ? { warning: true } : {}),
       code: certLeft <= 0 ? 'K8S_CLIENT_CERT_EXPIRED' : 'K8S_CLIENT_CERT_EXPIRING',
       hint: `podid's Kubernetes client certificate ${certLeft <= 0 ? 'has expired' : `expires in ${Math.floor(certLeft / 86_400_000)} days`}; renew it with: npm run podid -- k8s-credentials create`,
     });

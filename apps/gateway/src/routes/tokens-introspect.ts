@@ -32,7 +32,7 @@ export function tokensIntrospectRoute(deps: GatewayDeps): Route {
         iss: r.iss,
         aud: r.aud,
         token_type: 'access_token',
-        ...(r.k8s ? { k8s: { namespace: r.k8s.namespace, pod: r.k8s.pod, pod_uid: r.k8s.podUid, service_account: r.k8s.serviceAccount, authenticator: r.k8s.authenticator } } : {}),
+        ...(r.k8s ? { k8s: { namespace: r.k8s.namespace, pod: r.k8s.pod, pod_uid: r.k8s.podUid, service_account: r.k8s.serviceAccount, authenticator: r.k8s.authenticator, cluster: r.k8s.cluster } } : {}),
       });
     },
   };

@@ -38,13 +38,9 @@ export function tokensRevokeRoute(deps: GatewayDeps): Route {
       }
       if (!own) await requireGrant(deps, caller, 'revoke');
       await tokenIssuer.revoke(target);
-      deps.log.event('AUDIT_TOKEN_REVOKE', {
-        caller: caller.hostId,
-        target: target.target?.$case,
-        value: target.target?.$case === 'token' ? undefined : target.target?.value,
-        own,
-        result: 'success',
-      });
+      const audit = { caller: caller.hostId, target: target.target?.$case, value: target.target?.$case === 'token' ? undefined : target.target?.value, own };
+      deps.log.event('AUDIT_TOKEN_REVOKE', { ...audit, result: 'success' });
+      deps.audit.append('AUDIT_TOKEN_REVOKE', 'success', audit);
       sendEmpty(res, 200);
     },
   };

@@ -9,6 +9,8 @@ import type { UpstreamAddresses } from '../upstream/upstreams';
 
 /** Uid of the one pod the fake pod-verifier knows. */
 export const FAKE_POD_UID = '3f1c2a4e-9b7d-4c1e-8a2b-0123456789ab';
+/** The cluster of the fake policy's authenticators (a podid without a clusters file). */
+export const FAKE_CLUSTER = 'default';
 
 type H<D> = Handlers<D>;
 /** Handlers of the five upstreams; tests replace single methods. */
@@ -52,7 +54,7 @@ export async function startFakeUpstreams(pki: TestPki): Promise<FakeUpstreams> {
         if (req.hostId.includes('unknown')) throw new NotFoundError('HOST_NOT_FOUND', `host ${req.hostId} is not in policy`);
         return {
           hostId: req.hostId,
-          authenticator: { type: req.type, id: req.serviceId, enabled: true, certTtlSeconds: 3600, tokenTtlSeconds: 480, jwt: undefined },
+          authenticator: { type: req.type, id: req.serviceId, enabled: true, certTtlSeconds: 3600, tokenTtlSeconds: 480, cluster: FAKE_CLUSTER, trustDomain: 'cluster.local', jwt: undefined },
           restrictions: { namespace: 'demo', namespaceLabelSelector: '', serviceAccount: '', pod: '', deployment: '', statefulSet: '', daemonSet: '', job: '', cronJob: '', podLabelSelector: '' },
           containerName: 'authenticator',
         };
@@ -63,7 +65,8 @@ export async function startFakeUpstreams(pki: TestPki): Promise<FakeUpstreams> {
           configured: ['authn-k8s/dev', 'authn-jwt/jwt-dev'],
           enabled: ['authn-k8s/dev', 'authn-jwt/jwt-dev'],
           authenticators: [
-            { type: 2, id: 'jwt-dev', enabled: true, certTtlSeconds: 0, tokenTtlSeconds: 300, jwt: { audience: 'podid', namespaces: ['demo'], serviceAccounts: ['demo-*'], podNames: [], maxTokenAgeSeconds: 0, identityClaim: 'service_account', hostPrefix: 'jwt-apps' } },
+            { type: 1, id: 'dev', enabled: true, certTtlSeconds: 3600, tokenTtlSeconds: 480, cluster: FAKE_CLUSTER, trustDomain: 'cluster.local', jwt: undefined },
+            { type: 2, id: 'jwt-dev', enabled: true, certTtlSeconds: 0, tokenTtlSeconds: 300, cluster: FAKE_CLUSTER, trustDomain: 'cluster.local', jwt: { audience: 'podid', namespaces: ['demo'], serviceAccounts: ['demo-*'], podNames: [], maxTokenAgeSeconds: 0, identityClaim: 'service_account', hostPrefix: 'jwt-apps' } },
           ],
         };
       },
@@ -87,11 +90,16 @@ export async function startFakeUpstreams(pki: TestPki): Promise<FakeUpstreams> {
       async checkPodLive(req) {
         return { live: req.pod === 'app-1' && req.podUid === FAKE_POD_UID };
       },
+      async explainPod(req) {
+        if (req.pod !== 'app-1') return { checks: [{ name: 'exists', ok: false, code: 'POD_NOT_FOUND', detail: `pod ${req.namespace}/${req.pod} not found` }], uid: '' };
+        return { checks: [{ name: 'exists', ok: true, code: '', detail: 'found' }], uid: FAKE_POD_UID };
+      },
     },
     caSigner: {
       async sign(req) {
-        const csr = checkCsr(req.csrPem, { spiffeId: req.spiffeId });
-        const leaf = await signLeaf({ ca: signing, csr, commonName: req.commonName, spiffeId: req.spiffeId, podUid: req.podUid, ttlMs: req.ttlSeconds * 1000, now: new Date() });
+        // As ca-signer: the SAN must be the verified pod's exactly, in whatever trust domain the gateway asks.
+        const csr = checkCsr(req.csrPem, { spiffeId: req.spiffeId, anyTrustDomain: true });
+        const leaf = await signLeaf({ ca: signing, csr, commonName: req.commonName, spiffeId: req.spiffeId, podUid: req.podUid, cluster: req.cluster, ttlMs: req.ttlSeconds * 1000, now: new Date() });
         return { certificatePem: leaf.certPem, chainPem: ca.certPem, serial: leaf.serial, notAfter: Math.floor(leaf.notAfter.getTime() / 1000) };
       },
       async getBundle(req) {
@@ -115,7 +123,7 @@ export async function startFakeUpstreams(pki: TestPki): Promise<FakeUpstreams> {
         const name = req.token.startsWith('{') ? tokenName(req.token) : req.token;
         const h = hosts[name];
         if (!h) return { active: false, sub: '', jti: '', exp: 0, iat: 0, k8s: undefined, iss: '', aud: '', inactiveReason: 'invalid' };
-        const k8s = { namespace: 'demo', pod: 'app-1', podUid: FAKE_POD_UID, serviceAccount: 'demo-sa', authenticator: 'authn-k8s/dev' };
+        const k8s = { namespace: 'demo', pod: 'app-1', podUid: FAKE_POD_UID, serviceAccount: 'demo-sa', authenticator: 'authn-k8s/dev', cluster: FAKE_CLUSTER };
         return { active: true, sub: `host/${h}`, jti: `jti-${h}`, exp: 2_000_000_000, iat: 1_900_000_000, k8s, iss: 'https://gw', aud: 'podid', inactiveReason: '' };
       },
       async revoke() {

@@ -39,6 +39,8 @@ export async function startTestGateway(env: Record<string, string> = {}, redis?:
     ...writeTlsEnv(dir, 'gateway', await pki.tls('gateway')),
     PODID_GATEWAY_HOST: '127.0.0.1',
     PODID_GATEWAY_PORT: '0',
+    PODID_PLATFORM_HOST: '127.0.0.1',
+    PODID_PLATFORM_PORT: '0',
     PODID_OPS_HOST: '127.0.0.1',
     PODID_OPS_PORT: '0',
     PODID_GATEWAY_TLS_CERT_FILE: certFile,

@@ -23,7 +23,14 @@ export interface UpstreamAddresses {
  * Deadlines per upstream, in ms. Injection runs an exec in a container (the
  * injector's own timeout is 5 s, as Conjur's), so it gets more.
  */
-export const UPSTREAM_DEADLINES_MS = { policy: 2000, podVerifier: 4000, caSigner: 3000, certInjector: 12_000, tokenIssuer: 3000 } as const;
+export const UPSTREAM_DEADLINES_MS = { policy: 2000, podVerifier: 4000, caSigner: 3000, certInjector: 9000, tokenIssuer: 3000 } as const;
+
+/**
+ * The whole certificate login must answer within this, in ms: Conjur's sidecar
+ * (and authn-client) hang up after 10 s, so a later answer, even a 202, is lost
+ * and the exec it waited for is wasted. The injection gets what is left.
+ */
+export const INJECT_BUDGET_MS = 9000;
 
 /** The full gRPC service names, for the standard health check. */
 export const UPSTREAM_SERVICES = {

@@ -1,5 +1,5 @@
 import type { OwnerFacts, PodFacts } from '@podid/kube';
-import { verifyPod } from './verify-pod';
+import { explainPod, verifyPod } from './verify-pod';
 import type { OwnerLink, PodCheckFacts, PodCheckRequest, PodRestrictions } from './pod-restrictions';
 
 const none: PodRestrictions = {
@@ -162,5 +162,31 @@ describe('verifyPod', () => {
       expect(() => verifyPod(req({ job: 'nightly-123' }), facts({ owners: chain }))).not.toThrow();
       expect(refusal(() => verifyPod(req({ cronJob: 'nightly' }), facts({ owners: chain.slice(0, 1) }))).message).toContain('hop 2 is not a CronJob');
     });
+  });
+});
+
+describe('explainPod', () => {
+  it('reports every check, each failure with the code and message verifyPod would refuse with', () => {
+    const r = req({ serviceAccount: 'other-sa', podLabelSelector: 'tier=db' }, { containerName: 'sidecar' });
+    const f = facts({ serviceAccount: undefined });
+    const out = explainPod(r, f);
+    expect(out.uid).toBe('uid-pod');
+    expect(out.checks.map((c) => [c.name, c.ok, c.code])).toEqual([
+      ['exists', true, ''],
+      ['not-terminating', true, ''],
+      ['namespace', true, ''],
+      ['namespace-labels', true, ''],
+      ['service-account', false, 'SERVICE_ACCOUNT_MISMATCH'],
+      ['pod-name', true, ''],
+      ['owners', true, ''],
+      ['pod-labels', false, 'POD_LABELS_MISMATCH'],
+      ['container', false, 'CONTAINER_NOT_FOUND'],
+    ]);
+    // The first failure is exactly verifyPod's refusal.
+    expect(out.checks.find((c) => !c.ok)!.detail).toBe(refusal(() => verifyPod(r, f)).message);
+  });
+
+  it('reports only existence for a missing pod', () => {
+    expect(explainPod(req(), { owners: [] })).toEqual({ uid: '', checks: [{ name: 'exists', ok: false, code: 'POD_NOT_FOUND', detail: 'pod demo/app-1 not found' }] });
   });
 });

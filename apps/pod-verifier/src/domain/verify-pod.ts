@@ -1,4 +1,4 @@
-import { FailedPreconditionError, NotFoundError, PermissionDeniedError } from '@podid/errors';
+import { FailedPreconditionError, NotFoundError, PermissionDeniedError, PodidError } from '@podid/errors';
 import type { PodFacts } from '@podid/kube';
 import { checkOwnerChain } from './check-owner-chain';
 import { parseLabelSelector, unmetLabel } from './label-selector';
@@ -69,18 +69,26 @@ const checkContainer: Check = (req, pod) => {
   }
 };
 
-/** The checks, in the order their refusals take precedence. */
-export const POD_CHECKS: readonly Check[] = [
-  checkUid,
-  checkNotTerminating,
-  checkNamespace,
-  checkNamespaceLabels,
-  checkServiceAccount,
-  checkPodName,
-  checkOwners,
-  checkPodLabels,
-  checkContainer,
+/** The checks, in the order their refusals take precedence, with the names explainPod reports. */
+export const POD_CHECKS: readonly (readonly [string, Check])[] = [
+  ['uid', checkUid],
+  ['not-terminating', checkNotTerminating],
+  ['namespace', checkNamespace],
+  ['namespace-labels', checkNamespaceLabels],
+  ['service-account', checkServiceAccount],
+  ['pod-name', checkPodName],
+  ['owners', checkOwners],
+  ['pod-labels', checkPodLabels],
+  ['container', checkContainer],
 ];
+
+/** One check's outcome, as explainPod reports it. */
+export interface PodCheckOutcome {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly code: string;
+  readonly detail: string;
+}
 
 /**
  * Checks a pod against its restrictions. Pure: the facts were fetched
@@ -90,6 +98,28 @@ export const POD_CHECKS: readonly Check[] = [
 export function verifyPod(req: PodCheckRequest, facts: PodCheckFacts): VerifiedPod {
   const pod = facts.pod;
   if (!pod) throw new NotFoundError('POD_NOT_FOUND', `pod ${req.namespace}/${req.pod} not found`);
-  for (const check of POD_CHECKS) check(req, pod, facts);
+  for (const [, check] of POD_CHECKS) check(req, pod, facts);
   return { uid: pod.uid, serviceAccount: pod.serviceAccountName, podIP: pod.podIP };
+}
+
+/**
+ * Runs every check of verifyPod (but the uid, which explain has none for) and
+ * reports each, so one answer shows everything a pod fails. Same checks, same
+ * codes and messages; verifyPod stays the only decision.
+ */
+export function explainPod(req: PodCheckRequest, facts: PodCheckFacts): { checks: PodCheckOutcome[]; uid: string } {
+  const pod = facts.pod;
+  if (!pod) return { checks: [{ name: 'exists', ok: false, code: 'POD_NOT_FOUND', detail: `pod ${req.namespace}/${req.pod} not found` }], uid: '' };
+  const checks: PodCheckOutcome[] = [{ name: 'exists', ok: true, code: '', detail: `pod ${req.namespace}/${req.pod} has uid ${pod.uid}` }];
+  for (const [name, check] of POD_CHECKS) {
+    if (name === 'uid') continue;
+    try {
+      check(req, pod, facts);
+      checks.push({ name, ok: true, code: '', detail: 'met' });
+    } catch (e) {
+      if (!(e instanceof PodidError)) throw e;
+      checks.push({ name, ok: false, code: e.code, detail: e.message });
+    }
+  }
+  return { checks, uid: pod.uid };
 }

@@ -16,7 +16,8 @@ export interface SimCluster {
 
 export async function startSimCluster(): Promise<SimCluster> {
   const dir = tmpDir('podid-pv-');
-  const sim = await startSimulator({ stateDir: join(dir, 'sim'), rbac: true, sandbox: 'none' });
+  // A short watch window and cut streams, so that the informers' relist and restart paths run in every test.
+  const sim = await startSimulator({ stateDir: join(dir, 'sim'), rbac: true, sandbox: 'none', watchHistoryWindowMs: 2000, watchDropAfterMs: 6000 });
   for (const obj of podVerifierRbacObjects({ kind: 'User', name: 'pod-verifier' })) await sim.apply(obj);
   const kubeconfigPath = join(dir, 'kubeconfig');
   writeFileSync(kubeconfigPath, sim.kubeconfigYaml({ user: 'pod-verifier', auth: 'cert' }), { mode: 0o600 });

@@ -2,10 +2,10 @@ import type { EventSpec } from './event';
 
 /** Events of ca-signer. */
 export const caSignerEvents = {
-  CERT_ISSUED: { level: 'info', meaning: 'A pod leaf certificate was signed (serial, host_id, spiffe_id, pod_uid, csr_sha256).' },
+  CERT_ISSUED: { level: 'info', meaning: 'A pod leaf certificate was signed (cert_serial, host_id, spiffe_id, pod_uid, csr_sha256: the sha256 of the CSR\'s DER, as in the gateway\'s AUDIT_INJECT_CLIENT_CERT of the same login).' },
   CSR_REJECTED: {
     level: 'warn',
-    meaning: 'A CSR failed a check; `code` and `check` name which, `csr_sha256` identifies it.',
+    meaning: 'A CSR failed a check; `code` and `check` name which, `csr_text_sha256` (the sha256 of the text received, which may not decode) identifies it.',
     fix: 'The client sent a CSR podid does not accept: see the message (key type, signature, SAN form).',
   },
   CA_SOURCE_CONFIGURED: { level: 'info', meaning: 'Where CAs are read from: a directory or the Secrets of a namespace (and which credentials).' },

@@ -36,7 +36,15 @@ export const gatewayEvents = {
   AUTHN_CERT_UNTRUSTED: { level: 'info', meaning: 'A client certificate does not chain to the authenticator CA.' },
   AUTHN_CERT_EXPIRED: { level: 'info', meaning: 'A client certificate is not valid now (expired or not yet valid).' },
   AUTHN_CN_MISMATCH: { level: 'info', meaning: 'A client certificate CN does not equal the login (with / turned into .).' },
-  AUTHN_SAN_INVALID: { level: 'info', meaning: 'A client certificate does not carry exactly one pod SPIFFE id and one pod uid SAN (and nothing else).' },
+  AUTHN_SAN_INVALID: {
+    level: 'info',
+    meaning: "A client certificate does not carry exactly one pod SPIFFE id (in the authenticator's trust domain), one pod uid SAN and one cluster SAN (and nothing else).",
+  },
+  AUTHN_CLUSTER_MISMATCH: {
+    level: 'info',
+    meaning: "A client certificate of the authenticator CA does not carry exactly one cluster SAN (`urn:podid:cluster:<name>`) naming the authenticator's cluster (`cluster`): it was issued for a pod of another cluster, or before podid named clusters.",
+    fix: 'A certificate from before clusters is replaced at the next login (the client calls inject_client_cert again). Otherwise the pod uses the authenticator of another cluster: point it at the authenticator of its own cluster (docs/clusters.md).',
+  },
   AUTHN_CERT_USAGE: { level: 'info', meaning: 'A client certificate of the authenticator CA lacks the clientAuth extended key usage or the digitalSignature key usage.' },
   AUTHN_ACCOUNT_MISMATCH: { level: 'info', meaning: 'The account in the URL is not the account podid serves (PODID_ACCOUNT).' },
   AUTHN_LOGIN_INVALID: { level: 'info', meaning: 'The login is not of the form host/<id>.' },

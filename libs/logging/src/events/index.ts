@@ -5,6 +5,7 @@ import { certInjectorEvents } from './cert-injector';
 import type { EventSpec } from './event';
 import { gatewayEvents } from './gateway';
 import { platformEvents } from './platform';
+import { platformApiEvents } from './platform-api';
 import { podVerifierEvents } from './pod-verifier';
 import { policyEvents } from './policy';
 import { tokenIssuerEvents } from './token-issuer';
@@ -22,6 +23,7 @@ export const events = {
   ...tokenIssuerEvents,
   ...authnClientEvents,
   ...auditEvents,
+  ...platformApiEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type EventCode = keyof typeof events;

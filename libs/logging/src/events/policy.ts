@@ -2,17 +2,17 @@ import type { EventSpec } from './event';
 
 /** Events of policy. */
 export const policyEvents = {
-  POLICY_LOADED: { level: 'info', meaning: 'The policy was read and validated at start; counts are in `authenticators` and `hosts`.' },
+  POLICY_LOADED: { level: 'info', meaning: 'The policy was read and validated at start; counts are in `authenticators` and `hosts`, the clusters its authenticators serve in `clusters`.' },
   POLICY_INVALID: {
     level: 'error',
-    meaning: 'The policy has a problem at start (one line per problem, at `file`:`line`); the service exits 1 rather than run without a policy.',
-    fix: 'Fix the named line (docs/policy.md describes the format and every rule), or point PODID_POLICY at a valid file or folder.',
+    meaning: 'The policy or the clusters file (PODID_CLUSTERS_FILE) has a problem at start (one line per problem, at `file`:`line`); the service exits 1 rather than run without a policy.',
+    fix: 'Fix the named line (docs/policy.md and docs/clusters.md describe the formats and every rule; an authenticator must name a declared cluster), or point PODID_POLICY / PODID_CLUSTERS_FILE at a valid file.',
   },
   POLICY_RELOADED: { level: 'info', meaning: 'A changed policy was validated in full and replaced the running one; counts are in `authenticators` and `hosts`.' },
   POLICY_RELOAD_FAILED: {
     level: 'error',
-    meaning: 'A changed policy has a problem at `file`:`line`; the previous policy stays in force.',
-    fix: 'Fix the named line; the next save reloads it. Until then logins follow the previous policy.',
+    meaning: 'A changed policy or clusters file has a problem at `file`:`line`; the previous policy stays in force.',
+    fix: 'Fix the named line; the next save reloads it. Until then logins follow the previous policy. Removing a cluster that an authenticator names fails here: remove the authenticator first.',
   },
   POLICY_PRIVILEGED_HOST_SHARED: {
     level: 'warn',

@@ -33,6 +33,8 @@ export interface SignRequest {
   podUid: string;
   /** Required. Lifetime in seconds (60 .. 2592000). */
   ttlSeconds: number;
+  /** Required. Cluster name, placed in a URI SAN `urn:podid:cluster:<name>`. */
+  cluster: string;
 }
 
 /** SignResponse holds the leaf and its chain. */
@@ -62,7 +64,7 @@ export interface GetBundleResponse {
 }
 
 function createBaseSignRequest(): SignRequest {
-  return { serviceId: "", csrPem: "", commonName: "", spiffeId: "", podUid: "", ttlSeconds: 0 };
+  return { serviceId: "", csrPem: "", commonName: "", spiffeId: "", podUid: "", ttlSeconds: 0, cluster: "" };
 }
 
 export const SignRequest: MessageFns<SignRequest> = {
@@ -84,6 +86,9 @@ export const SignRequest: MessageFns<SignRequest> = {
     }
     if (message.ttlSeconds !== 0) {
       writer.uint32(48).uint32(message.ttlSeconds);
+    }
+    if (message.cluster !== "") {
+      writer.uint32(58).string(message.cluster);
     }
     return writer;
   },
@@ -149,6 +154,14 @@ export const SignRequest: MessageFns<SignRequest> = {
             message.ttlSeconds = reader.uint32();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.cluster = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -193,6 +206,7 @@ export const SignRequest: MessageFns<SignRequest> = {
         : isSet(object.ttl_seconds)
         ? globalThis.Number(object.ttl_seconds)
         : 0,
+      cluster: isSet(object.cluster) ? globalThis.String(object.cluster) : "",
     };
   },
 
@@ -216,6 +230,9 @@ export const SignRequest: MessageFns<SignRequest> = {
     if (message.ttlSeconds !== 0) {
       obj.ttlSeconds = Math.round(message.ttlSeconds);
     }
+    if (message.cluster !== "") {
+      obj.cluster = message.cluster;
+    }
     return obj;
   },
 
@@ -230,6 +247,7 @@ export const SignRequest: MessageFns<SignRequest> = {
     message.spiffeId = object.spiffeId ?? "";
     message.podUid = object.podUid ?? "";
     message.ttlSeconds = object.ttlSeconds ?? 0;
+    message.cluster = object.cluster ?? "";
     return message;
   },
 };

@@ -31,6 +31,11 @@ export interface InjectRequest {
   certificatePem: string;
   /** Optional. Expected pod uid; when set the injector refuses another pod. */
   podUid: string;
+  /**
+   * Optional. Cluster name, as declared in the clusters file; empty means the
+   * default cluster (the only one declared, or `default` without a file).
+   */
+  cluster: string;
 }
 
 /** InjectResponse reports the write. */
@@ -42,7 +47,7 @@ export interface InjectResponse {
 }
 
 function createBaseInjectRequest(): InjectRequest {
-  return { namespace: "", pod: "", container: "", certificatePem: "", podUid: "" };
+  return { namespace: "", pod: "", container: "", certificatePem: "", podUid: "", cluster: "" };
 }
 
 export const InjectRequest: MessageFns<InjectRequest> = {
@@ -61,6 +66,9 @@ export const InjectRequest: MessageFns<InjectRequest> = {
     }
     if (message.podUid !== "") {
       writer.uint32(42).string(message.podUid);
+    }
+    if (message.cluster !== "") {
+      writer.uint32(50).string(message.cluster);
     }
     return writer;
   },
@@ -118,6 +126,14 @@ export const InjectRequest: MessageFns<InjectRequest> = {
             message.podUid = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.cluster = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -145,6 +161,7 @@ export const InjectRequest: MessageFns<InjectRequest> = {
         : isSet(object.pod_uid)
         ? globalThis.String(object.pod_uid)
         : "",
+      cluster: isSet(object.cluster) ? globalThis.String(object.cluster) : "",
     };
   },
 
@@ -165,6 +182,9 @@ export const InjectRequest: MessageFns<InjectRequest> = {
     if (message.podUid !== "") {
       obj.podUid = message.podUid;
     }
+    if (message.cluster !== "") {
+      obj.cluster = message.cluster;
+    }
     return obj;
   },
 
@@ -178,6 +198,7 @@ export const InjectRequest: MessageFns<InjectRequest> = {
     message.container = object.container ?? "";
     message.certificatePem = object.certificatePem ?? "";
     message.podUid = object.podUid ?? "";
+    message.cluster = object.cluster ?? "";
     return message;
   },
 };

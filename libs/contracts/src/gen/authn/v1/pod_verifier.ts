@@ -20,6 +20,49 @@ import {
 } from "@grpc/grpc-js";
 import { Restrictions } from "./policy";
 
+/** ExplainPodRequest is a VerifyPodRequest without an expected uid. */
+export interface ExplainPodRequest {
+  /** Required. Pod namespace. */
+  namespace: string;
+  /** Required. Pod name. */
+  pod: string;
+  /** Required. Restrictions from policy. */
+  restrictions:
+    | Restrictions
+    | undefined;
+  /** Required. Container that must exist in containers or initContainers. */
+  containerName: string;
+  /**
+   * Optional. Cluster name, as declared in the clusters file; empty means the
+   * default cluster (the only one declared, or `default` without a file).
+   */
+  cluster: string;
+}
+
+/** PodCheck is the outcome of one check of a pod. */
+export interface PodCheck {
+  /**
+   * Required. Check name: `exists`, `not-terminating`, `namespace`,
+   * `namespace-labels`, `service-account`, `pod-name`, `owners`,
+   * `pod-labels`, `container`.
+   */
+  name: string;
+  /** Required. Whether the pod passes it (a restriction policy does not set passes). */
+  ok: boolean;
+  /** Optional (failures). Stable code, e.g. `OWNER_MISMATCH`. */
+  code: string;
+  /** Required. What was expected and what was found. */
+  detail: string;
+}
+
+/** ExplainPodResponse lists every check in VerifyPod's order. */
+export interface ExplainPodResponse {
+  /** Required. Every check; only `exists` when the pod does not exist. */
+  checks: PodCheck[];
+  /** Optional. Pod uid, when the pod exists. */
+  uid: string;
+}
+
 /** CheckPodLiveRequest names a pod by namespace, name and uid. */
 export interface CheckPodLiveRequest {
   /** Required. Pod namespace. */
@@ -28,6 +71,11 @@ export interface CheckPodLiveRequest {
   pod: string;
   /** Required. Pod uid. */
   podUid: string;
+  /**
+   * Optional. Cluster name, as declared in the clusters file; empty means the
+   * default cluster (the only one declared, or `default` without a file).
+   */
+  cluster: string;
 }
 
 /** CheckPodLiveResponse answers CheckPodLive. */
@@ -36,8 +84,13 @@ export interface CheckPodLiveResponse {
   live: boolean;
 }
 
-/** GetStatusRequest is empty. */
+/** GetStatusRequest names the cluster. */
 export interface GetStatusRequest {
+  /**
+   * Optional. Cluster name, as declared in the clusters file; empty means the
+   * default cluster (the only one declared, or `default` without a file).
+   */
+  cluster: string;
 }
 
 /** PermissionCheck is one permission podid needs. */
@@ -84,6 +137,11 @@ export interface VerifyPodRequest {
   containerName: string;
   /** Optional. When set, the pod must have this uid. */
   expectedUid: string;
+  /**
+   * Optional. Cluster name, as declared in the clusters file; empty means the
+   * default cluster (the only one declared, or `default` without a file).
+   */
+  cluster: string;
 }
 
 /** VerifyPodResponse describes the verified pod. */
@@ -104,6 +162,11 @@ export interface ReviewTokenRequest {
   audience: string;
   /** Optional. Maximum age in seconds since `iat`; 0 means no limit. */
   maxTokenAgeSeconds: number;
+  /**
+   * Optional. Cluster name, as declared in the clusters file; empty means the
+   * default cluster (the only one declared, or `default` without a file).
+   */
+  cluster: string;
 }
 
 /** ReviewTokenResponse holds the verified facts of the token. */
@@ -120,8 +183,349 @@ export interface ReviewTokenResponse {
   expiresAt: number;
 }
 
+function createBaseExplainPodRequest(): ExplainPodRequest {
+  return { namespace: "", pod: "", restrictions: undefined, containerName: "", cluster: "" };
+}
+
+export const ExplainPodRequest: MessageFns<ExplainPodRequest> = {
+  encode(message: ExplainPodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== "") {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.pod !== "") {
+      writer.uint32(18).string(message.pod);
+    }
+    if (message.restrictions !== undefined) {
+      Restrictions.encode(message.restrictions, writer.uint32(26).fork()).join();
+    }
+    if (message.containerName !== "") {
+      writer.uint32(34).string(message.containerName);
+    }
+    if (message.cluster !== "") {
+      writer.uint32(42).string(message.cluster);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExplainPodRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExplainPodRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pod = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.restrictions = Restrictions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.containerName = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cluster = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExplainPodRequest {
+    return {
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      pod: isSet(object.pod) ? globalThis.String(object.pod) : "",
+      restrictions: isSet(object.restrictions) ? Restrictions.fromJSON(object.restrictions) : undefined,
+      containerName: isSet(object.containerName)
+        ? globalThis.String(object.containerName)
+        : isSet(object.container_name)
+        ? globalThis.String(object.container_name)
+        : "",
+      cluster: isSet(object.cluster) ? globalThis.String(object.cluster) : "",
+    };
+  },
+
+  toJSON(message: ExplainPodRequest): unknown {
+    const obj: any = {};
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.pod !== "") {
+      obj.pod = message.pod;
+    }
+    if (message.restrictions !== undefined) {
+      obj.restrictions = Restrictions.toJSON(message.restrictions);
+    }
+    if (message.containerName !== "") {
+      obj.containerName = message.containerName;
+    }
+    if (message.cluster !== "") {
+      obj.cluster = message.cluster;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExplainPodRequest>): ExplainPodRequest {
+    return ExplainPodRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExplainPodRequest>): ExplainPodRequest {
+    const message = createBaseExplainPodRequest();
+    message.namespace = object.namespace ?? "";
+    message.pod = object.pod ?? "";
+    message.restrictions = (object.restrictions !== undefined && object.restrictions !== null)
+      ? Restrictions.fromPartial(object.restrictions)
+      : undefined;
+    message.containerName = object.containerName ?? "";
+    message.cluster = object.cluster ?? "";
+    return message;
+  },
+};
+
+function createBasePodCheck(): PodCheck {
+  return { name: "", ok: false, code: "", detail: "" };
+}
+
+export const PodCheck: MessageFns<PodCheck> = {
+  encode(message: PodCheck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.ok !== false) {
+      writer.uint32(16).bool(message.ok);
+    }
+    if (message.code !== "") {
+      writer.uint32(26).string(message.code);
+    }
+    if (message.detail !== "") {
+      writer.uint32(34).string(message.detail);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodCheck {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodCheck();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.ok = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodCheck {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      ok: isSet(object.ok) ? globalThis.Boolean(object.ok) : false,
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+    };
+  },
+
+  toJSON(message: PodCheck): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.ok !== false) {
+      obj.ok = message.ok;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PodCheck>): PodCheck {
+    return PodCheck.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodCheck>): PodCheck {
+    const message = createBasePodCheck();
+    message.name = object.name ?? "";
+    message.ok = object.ok ?? false;
+    message.code = object.code ?? "";
+    message.detail = object.detail ?? "";
+    return message;
+  },
+};
+
+function createBaseExplainPodResponse(): ExplainPodResponse {
+  return { checks: [], uid: "" };
+}
+
+export const ExplainPodResponse: MessageFns<ExplainPodResponse> = {
+  encode(message: ExplainPodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.checks) {
+      PodCheck.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.uid !== "") {
+      writer.uint32(18).string(message.uid);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExplainPodResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExplainPodResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.checks.push(PodCheck.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.uid = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExplainPodResponse {
+    return {
+      checks: globalThis.Array.isArray(object?.checks) ? object.checks.map((e: any) => PodCheck.fromJSON(e)) : [],
+      uid: isSet(object.uid) ? globalThis.String(object.uid) : "",
+    };
+  },
+
+  toJSON(message: ExplainPodResponse): unknown {
+    const obj: any = {};
+    if (message.checks?.length) {
+      obj.checks = message.checks.map((e) => PodCheck.toJSON(e));
+    }
+    if (message.uid !== "") {
+      obj.uid = message.uid;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExplainPodResponse>): ExplainPodResponse {
+    return ExplainPodResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExplainPodResponse>): ExplainPodResponse {
+    const message = createBaseExplainPodResponse();
+    message.checks = object.checks?.map((e) => PodCheck.fromPartial(e)) || [];
+    message.uid = object.uid ?? "";
+    return message;
+  },
+};
+
 function createBaseCheckPodLiveRequest(): CheckPodLiveRequest {
-  return { namespace: "", pod: "", podUid: "" };
+  return { namespace: "", pod: "", podUid: "", cluster: "" };
 }
 
 export const CheckPodLiveRequest: MessageFns<CheckPodLiveRequest> = {
@@ -134,6 +538,9 @@ export const CheckPodLiveRequest: MessageFns<CheckPodLiveRequest> = {
     }
     if (message.podUid !== "") {
       writer.uint32(26).string(message.podUid);
+    }
+    if (message.cluster !== "") {
+      writer.uint32(34).string(message.cluster);
     }
     return writer;
   },
@@ -175,6 +582,14 @@ export const CheckPodLiveRequest: MessageFns<CheckPodLiveRequest> = {
             message.podUid = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cluster = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -196,6 +611,7 @@ export const CheckPodLiveRequest: MessageFns<CheckPodLiveRequest> = {
         : isSet(object.pod_uid)
         ? globalThis.String(object.pod_uid)
         : "",
+      cluster: isSet(object.cluster) ? globalThis.String(object.cluster) : "",
     };
   },
 
@@ -210,6 +626,9 @@ export const CheckPodLiveRequest: MessageFns<CheckPodLiveRequest> = {
     if (message.podUid !== "") {
       obj.podUid = message.podUid;
     }
+    if (message.cluster !== "") {
+      obj.cluster = message.cluster;
+    }
     return obj;
   },
 
@@ -221,6 +640,7 @@ export const CheckPodLiveRequest: MessageFns<CheckPodLiveRequest> = {
     message.namespace = object.namespace ?? "";
     message.pod = object.pod ?? "";
     message.podUid = object.podUid ?? "";
+    message.cluster = object.cluster ?? "";
     return message;
   },
 };
@@ -293,11 +713,14 @@ export const CheckPodLiveResponse: MessageFns<CheckPodLiveResponse> = {
 };
 
 function createBaseGetStatusRequest(): GetStatusRequest {
-  return {};
+  return { cluster: "" };
 }
 
 export const GetStatusRequest: MessageFns<GetStatusRequest> = {
-  encode(_: GetStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: GetStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cluster !== "") {
+      writer.uint32(10).string(message.cluster);
+    }
     return writer;
   },
 
@@ -314,6 +737,14 @@ export const GetStatusRequest: MessageFns<GetStatusRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cluster = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -326,20 +757,24 @@ export const GetStatusRequest: MessageFns<GetStatusRequest> = {
     }
   },
 
-  fromJSON(_: any): GetStatusRequest {
-    return {};
+  fromJSON(object: any): GetStatusRequest {
+    return { cluster: isSet(object.cluster) ? globalThis.String(object.cluster) : "" };
   },
 
-  toJSON(_: GetStatusRequest): unknown {
+  toJSON(message: GetStatusRequest): unknown {
     const obj: any = {};
+    if (message.cluster !== "") {
+      obj.cluster = message.cluster;
+    }
     return obj;
   },
 
   create(base?: DeepPartial<GetStatusRequest>): GetStatusRequest {
     return GetStatusRequest.fromPartial(base ?? {});
   },
-  fromPartial(_: DeepPartial<GetStatusRequest>): GetStatusRequest {
+  fromPartial(object: DeepPartial<GetStatusRequest>): GetStatusRequest {
     const message = createBaseGetStatusRequest();
+    message.cluster = object.cluster ?? "";
     return message;
   },
 };
@@ -637,7 +1072,7 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
 };
 
 function createBaseVerifyPodRequest(): VerifyPodRequest {
-  return { namespace: "", pod: "", restrictions: undefined, containerName: "", expectedUid: "" };
+  return { namespace: "", pod: "", restrictions: undefined, containerName: "", expectedUid: "", cluster: "" };
 }
 
 export const VerifyPodRequest: MessageFns<VerifyPodRequest> = {
@@ -656,6 +1091,9 @@ export const VerifyPodRequest: MessageFns<VerifyPodRequest> = {
     }
     if (message.expectedUid !== "") {
       writer.uint32(42).string(message.expectedUid);
+    }
+    if (message.cluster !== "") {
+      writer.uint32(50).string(message.cluster);
     }
     return writer;
   },
@@ -713,6 +1151,14 @@ export const VerifyPodRequest: MessageFns<VerifyPodRequest> = {
             message.expectedUid = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.cluster = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -740,6 +1186,7 @@ export const VerifyPodRequest: MessageFns<VerifyPodRequest> = {
         : isSet(object.expected_uid)
         ? globalThis.String(object.expected_uid)
         : "",
+      cluster: isSet(object.cluster) ? globalThis.String(object.cluster) : "",
     };
   },
 
@@ -760,6 +1207,9 @@ export const VerifyPodRequest: MessageFns<VerifyPodRequest> = {
     if (message.expectedUid !== "") {
       obj.expectedUid = message.expectedUid;
     }
+    if (message.cluster !== "") {
+      obj.cluster = message.cluster;
+    }
     return obj;
   },
 
@@ -775,6 +1225,7 @@ export const VerifyPodRequest: MessageFns<VerifyPodRequest> = {
       : undefined;
     message.containerName = object.containerName ?? "";
     message.expectedUid = object.expectedUid ?? "";
+    message.cluster = object.cluster ?? "";
     return message;
   },
 };
@@ -889,7 +1340,7 @@ export const VerifyPodResponse: MessageFns<VerifyPodResponse> = {
 };
 
 function createBaseReviewTokenRequest(): ReviewTokenRequest {
-  return { token: "", audience: "", maxTokenAgeSeconds: 0 };
+  return { token: "", audience: "", maxTokenAgeSeconds: 0, cluster: "" };
 }
 
 export const ReviewTokenRequest: MessageFns<ReviewTokenRequest> = {
@@ -902,6 +1353,9 @@ export const ReviewTokenRequest: MessageFns<ReviewTokenRequest> = {
     }
     if (message.maxTokenAgeSeconds !== 0) {
       writer.uint32(24).uint32(message.maxTokenAgeSeconds);
+    }
+    if (message.cluster !== "") {
+      writer.uint32(34).string(message.cluster);
     }
     return writer;
   },
@@ -943,6 +1397,14 @@ export const ReviewTokenRequest: MessageFns<ReviewTokenRequest> = {
             message.maxTokenAgeSeconds = reader.uint32();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cluster = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -964,6 +1426,7 @@ export const ReviewTokenRequest: MessageFns<ReviewTokenRequest> = {
         : isSet(object.max_token_age_seconds)
         ? globalThis.Number(object.max_token_age_seconds)
         : 0,
+      cluster: isSet(object.cluster) ? globalThis.String(object.cluster) : "",
     };
   },
 
@@ -978,6 +1441,9 @@ export const ReviewTokenRequest: MessageFns<ReviewTokenRequest> = {
     if (message.maxTokenAgeSeconds !== 0) {
       obj.maxTokenAgeSeconds = Math.round(message.maxTokenAgeSeconds);
     }
+    if (message.cluster !== "") {
+      obj.cluster = message.cluster;
+    }
     return obj;
   },
 
@@ -989,6 +1455,7 @@ export const ReviewTokenRequest: MessageFns<ReviewTokenRequest> = {
     message.token = object.token ?? "";
     message.audience = object.audience ?? "";
     message.maxTokenAgeSeconds = object.maxTokenAgeSeconds ?? 0;
+    message.cluster = object.cluster ?? "";
     return message;
   },
 };
@@ -1217,6 +1684,20 @@ export const PodVerifierService = {
       Buffer.from(CheckPodLiveResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CheckPodLiveResponse => CheckPodLiveResponse.decode(value),
   },
+  /**
+   * ExplainPod runs every check of VerifyPod, not only up to the first
+   * refusal, and reports each one, for the platform API's ExplainLogin.
+   * Callers: gateway.
+   */
+  explainPod: {
+    path: "/authn.v1.PodVerifier/ExplainPod" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ExplainPodRequest): Buffer => Buffer.from(ExplainPodRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExplainPodRequest => ExplainPodRequest.decode(value),
+    responseSerialize: (value: ExplainPodResponse): Buffer => Buffer.from(ExplainPodResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExplainPodResponse => ExplainPodResponse.decode(value),
+  },
 } as const;
 
 export interface PodVerifierServer extends UntypedServiceImplementation {
@@ -1252,6 +1733,12 @@ export interface PodVerifierServer extends UntypedServiceImplementation {
    * Errors: UNAVAILABLE when the cache has not synced (fail closed).
    */
   checkPodLive: handleUnaryCall<CheckPodLiveRequest, CheckPodLiveResponse>;
+  /**
+   * ExplainPod runs every check of VerifyPod, not only up to the first
+   * refusal, and reports each one, for the platform API's ExplainLogin.
+   * Callers: gateway.
+   */
+  explainPod: handleUnaryCall<ExplainPodRequest, ExplainPodResponse>;
 }
 
 export interface PodVerifierClient extends Client {
@@ -1342,6 +1829,26 @@ export interface PodVerifierClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CheckPodLiveResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * ExplainPod runs every check of VerifyPod, not only up to the first
+   * refusal, and reports each one, for the platform API's ExplainLogin.
+   * Callers: gateway.
+   */
+  explainPod(
+    request: ExplainPodRequest,
+    callback: (error: ServiceError | null, response: ExplainPodResponse) => void,
+  ): ClientUnaryCall;
+  explainPod(
+    request: ExplainPodRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ExplainPodResponse) => void,
+  ): ClientUnaryCall;
+  explainPod(
+    request: ExplainPodRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ExplainPodResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -74,7 +74,13 @@ export interface Authenticator {
   /** Required. Access token lifetime, in seconds. */
   tokenTtlSeconds: number;
   /** Optional. authn-jwt only: the token binding rules. */
-  jwt: JwtBindings | undefined;
+  jwt:
+    | JwtBindings
+    | undefined;
+  /** Required. The Kubernetes cluster this authenticator serves, by name. */
+  cluster: string;
+  /** Required. SPIFFE trust domain of that cluster, e.g. `cluster.local`. */
+  trustDomain: string;
 }
 
 /**
@@ -174,7 +180,7 @@ export interface ListAuthenticatorsResponse {
 export interface AuthorizeRequest {
   /** Required. Host id without `host/`. */
   hostId: string;
-  /** Required. Privilege name: `status`, `revoke` or `introspect`. */
+  /** Required. Privilege name: `status`, `revoke`, `introspect`, `explain`, `audit` or `read`. */
   privilege: string;
   /** Optional. Authenticator service id the privilege applies to. */
   serviceId: string;
@@ -185,7 +191,16 @@ export interface AuthorizeResponse {
 }
 
 function createBaseAuthenticator(): Authenticator {
-  return { type: 0, id: "", enabled: false, certTtlSeconds: 0, tokenTtlSeconds: 0, jwt: undefined };
+  return {
+    type: 0,
+    id: "",
+    enabled: false,
+    certTtlSeconds: 0,
+    tokenTtlSeconds: 0,
+    jwt: undefined,
+    cluster: "",
+    trustDomain: "",
+  };
 }
 
 export const Authenticator: MessageFns<Authenticator> = {
@@ -207,6 +222,12 @@ export const Authenticator: MessageFns<Authenticator> = {
     }
     if (message.jwt !== undefined) {
       JwtBindings.encode(message.jwt, writer.uint32(50).fork()).join();
+    }
+    if (message.cluster !== "") {
+      writer.uint32(58).string(message.cluster);
+    }
+    if (message.trustDomain !== "") {
+      writer.uint32(66).string(message.trustDomain);
     }
     return writer;
   },
@@ -272,6 +293,22 @@ export const Authenticator: MessageFns<Authenticator> = {
             message.jwt = JwtBindings.decode(reader, reader.uint32());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.cluster = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.trustDomain = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -300,6 +337,12 @@ export const Authenticator: MessageFns<Authenticator> = {
         ? globalThis.Number(object.token_ttl_seconds)
         : 0,
       jwt: isSet(object.jwt) ? JwtBindings.fromJSON(object.jwt) : undefined,
+      cluster: isSet(object.cluster) ? globalThis.String(object.cluster) : "",
+      trustDomain: isSet(object.trustDomain)
+        ? globalThis.String(object.trustDomain)
+        : isSet(object.trust_domain)
+        ? globalThis.String(object.trust_domain)
+        : "",
     };
   },
 
@@ -323,6 +366,12 @@ export const Authenticator: MessageFns<Authenticator> = {
     if (message.jwt !== undefined) {
       obj.jwt = JwtBindings.toJSON(message.jwt);
     }
+    if (message.cluster !== "") {
+      obj.cluster = message.cluster;
+    }
+    if (message.trustDomain !== "") {
+      obj.trustDomain = message.trustDomain;
+    }
     return obj;
   },
 
@@ -337,6 +386,8 @@ export const Authenticator: MessageFns<Authenticator> = {
     message.certTtlSeconds = object.certTtlSeconds ?? 0;
     message.tokenTtlSeconds = object.tokenTtlSeconds ?? 0;
     message.jwt = (object.jwt !== undefined && object.jwt !== null) ? JwtBindings.fromPartial(object.jwt) : undefined;
+    message.cluster = object.cluster ?? "";
+    message.trustDomain = object.trustDomain ?? "";
     return message;
   },
 };

@@ -31,6 +31,8 @@ export interface KubernetesClaims {
   serviceAccount: string;
   /** Required. Authenticator as `type/id`. */
   authenticator: string;
+  /** Required. Cluster name of the pod. */
+  cluster: string;
 }
 
 /** IssueRequest describes a verified login. */
@@ -143,8 +145,10 @@ export interface GetJwksResponse {
   issuer: string;
 }
 
-/** ListLivePodsRequest is empty. */
+/** ListLivePodsRequest names the cluster whose pods to list. */
 export interface ListLivePodsRequest {
+  /** Required. Cluster name; only pods recorded for it are listed. */
+  cluster: string;
 }
 
 /** LivePod is a pod with at least one unexpired token. */
@@ -155,6 +159,8 @@ export interface LivePod {
   podUid: string;
   /** Required. Expiry of its latest token, unix seconds. */
   expiresAt: number;
+  /** Required. Cluster name of the pod. */
+  cluster: string;
 }
 
 /** ListLivePodsResponse lists the pods with unexpired tokens. */
@@ -164,7 +170,7 @@ export interface ListLivePodsResponse {
 }
 
 function createBaseKubernetesClaims(): KubernetesClaims {
-  return { namespace: "", pod: "", podUid: "", serviceAccount: "", authenticator: "" };
+  return { namespace: "", pod: "", podUid: "", serviceAccount: "", authenticator: "", cluster: "" };
 }
 
 export const KubernetesClaims: MessageFns<KubernetesClaims> = {
@@ -183,6 +189,9 @@ export const KubernetesClaims: MessageFns<KubernetesClaims> = {
     }
     if (message.authenticator !== "") {
       writer.uint32(42).string(message.authenticator);
+    }
+    if (message.cluster !== "") {
+      writer.uint32(50).string(message.cluster);
     }
     return writer;
   },
@@ -240,6 +249,14 @@ export const KubernetesClaims: MessageFns<KubernetesClaims> = {
             message.authenticator = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.cluster = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -267,6 +284,7 @@ export const KubernetesClaims: MessageFns<KubernetesClaims> = {
         ? globalThis.String(object.service_account)
         : "",
       authenticator: isSet(object.authenticator) ? globalThis.String(object.authenticator) : "",
+      cluster: isSet(object.cluster) ? globalThis.String(object.cluster) : "",
     };
   },
 
@@ -287,6 +305,9 @@ export const KubernetesClaims: MessageFns<KubernetesClaims> = {
     if (message.authenticator !== "") {
       obj.authenticator = message.authenticator;
     }
+    if (message.cluster !== "") {
+      obj.cluster = message.cluster;
+    }
     return obj;
   },
 
@@ -300,6 +321,7 @@ export const KubernetesClaims: MessageFns<KubernetesClaims> = {
     message.podUid = object.podUid ?? "";
     message.serviceAccount = object.serviceAccount ?? "";
     message.authenticator = object.authenticator ?? "";
+    message.cluster = object.cluster ?? "";
     return message;
   },
 };
@@ -1209,11 +1231,14 @@ export const GetJwksResponse: MessageFns<GetJwksResponse> = {
 };
 
 function createBaseListLivePodsRequest(): ListLivePodsRequest {
-  return {};
+  return { cluster: "" };
 }
 
 export const ListLivePodsRequest: MessageFns<ListLivePodsRequest> = {
-  encode(_: ListLivePodsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: ListLivePodsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cluster !== "") {
+      writer.uint32(10).string(message.cluster);
+    }
     return writer;
   },
 
@@ -1230,6 +1255,14 @@ export const ListLivePodsRequest: MessageFns<ListLivePodsRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cluster = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1242,26 +1275,30 @@ export const ListLivePodsRequest: MessageFns<ListLivePodsRequest> = {
     }
   },
 
-  fromJSON(_: any): ListLivePodsRequest {
-    return {};
+  fromJSON(object: any): ListLivePodsRequest {
+    return { cluster: isSet(object.cluster) ? globalThis.String(object.cluster) : "" };
   },
 
-  toJSON(_: ListLivePodsRequest): unknown {
+  toJSON(message: ListLivePodsRequest): unknown {
     const obj: any = {};
+    if (message.cluster !== "") {
+      obj.cluster = message.cluster;
+    }
     return obj;
   },
 
   create(base?: DeepPartial<ListLivePodsRequest>): ListLivePodsRequest {
     return ListLivePodsRequest.fromPartial(base ?? {});
   },
-  fromPartial(_: DeepPartial<ListLivePodsRequest>): ListLivePodsRequest {
+  fromPartial(object: DeepPartial<ListLivePodsRequest>): ListLivePodsRequest {
     const message = createBaseListLivePodsRequest();
+    message.cluster = object.cluster ?? "";
     return message;
   },
 };
 
 function createBaseLivePod(): LivePod {
-  return { namespace: "", podUid: "", expiresAt: 0 };
+  return { namespace: "", podUid: "", expiresAt: 0, cluster: "" };
 }
 
 export const LivePod: MessageFns<LivePod> = {
@@ -1274,6 +1311,9 @@ export const LivePod: MessageFns<LivePod> = {
     }
     if (message.expiresAt !== 0) {
       writer.uint32(24).int64(message.expiresAt);
+    }
+    if (message.cluster !== "") {
+      writer.uint32(34).string(message.cluster);
     }
     return writer;
   },
@@ -1315,6 +1355,14 @@ export const LivePod: MessageFns<LivePod> = {
             message.expiresAt = longToNumber(reader.int64());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cluster = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1340,6 +1388,7 @@ export const LivePod: MessageFns<LivePod> = {
         : isSet(object.expires_at)
         ? globalThis.Number(object.expires_at)
         : 0,
+      cluster: isSet(object.cluster) ? globalThis.String(object.cluster) : "",
     };
   },
 
@@ -1354,6 +1403,9 @@ export const LivePod: MessageFns<LivePod> = {
     if (message.expiresAt !== 0) {
       obj.expiresAt = Math.round(message.expiresAt);
     }
+    if (message.cluster !== "") {
+      obj.cluster = message.cluster;
+    }
     return obj;
   },
 
@@ -1365,6 +1417,7 @@ export const LivePod: MessageFns<LivePod> = {
     message.namespace = object.namespace ?? "";
     message.podUid = object.podUid ?? "";
     message.expiresAt = object.expiresAt ?? 0;
+    message.cluster = object.cluster ?? "";
     return message;
   },
 };
