@@ -121,7 +121,19 @@ describe('authn-jwt and podid k8s-credentials on a real cluster', () => {
       // A login through the credential: pod-verifier reads the pod, cert-injector execs into it.
       await apply(statefulSet({ name: 'cred-sts', namespace: demoNs, serviceAccount: 'demo-sa', containers: idleAuthenticatorContainer() }));
       const target = await readyPod('app=cred-sts');
-      const { answer } = await injectFromOutside({ hostId: 'conjur/authn-k8s/dev-cluster/apps/by-sa', namespace: demoNs, pod: target.name });
+      // Right after the rollout, a request can still meet an upstream on its way out (503); a sidecar retries that, and so
+      // does this test. Each 503's body is printed, so a lasting one shows its cause.
+      const { answer } = await until(
+        'a 202 through the credential',
+        async () => {
+          const r = await injectFromOutside({ hostId: 'conjur/authn-k8s/dev-cluster/apps/by-sa', namespace: demoNs, pod: target.name });
+          if (r.answer.status !== 503) return r;
+          console.log(`inject answered 503 after the rollout: ${r.answer.body}`);
+          return undefined;
+        },
+        60_000,
+        3000,
+      );
       expect(answer.status).toBe(202);
       // Status reports the credential and its expiry.
       await apply(serviceAccount('tier-ops', opsNs));
